@@ -1,0 +1,59 @@
+# AI Dojo — two commands on a fresh machine:
+#   make start   set up .venv and launch JupyterLab on the course (offline model, no key needed)
+#   make test    set up (incl. test tools and system packages) and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export GRADIO_ANALYTICS_ENABLED := False
+export MPLBACKEND := Agg
+PYTEST_ARGS ?=
+
+.PHONY: start setup setup-test system-deps test test-fast demo bench release doctor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+
+# Reinstall only when pyproject.toml changes: a second `make start` starts in seconds.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test,local]'
+	@touch $@
+
+setup: $(VENV)/.installed
+	@$(BIN)/jupyter labextension list 2>&1 | grep -q "@jupyter/nbgrader.*enabled" || $(BIN)/jupyter labextension enable --sys-prefix @jupyter/nbgrader
+	@$(BIN)/jupyter labextension list 2>&1 | grep -q "jupyterlab-manager.*enabled" || $(BIN)/jupyter labextension enable --sys-prefix @jupyter-widgets/jupyterlab-manager
+
+setup-test: setup $(VENV)/.installed-test system-deps
+
+# System packages the tests need: Chromium (browser tests) and PostgreSQL (gradebook on a real server).
+system-deps:
+	@bash scripts/system-deps.sh
+
+start: setup
+	$(BIN)/aidojo lab
+
+test: setup-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+demo: setup
+	$(BIN)/aidojo demo
+
+bench: setup-test
+	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+release: setup
+	$(BIN)/aidojo release
+
+doctor: setup
+	$(BIN)/aidojo doctor
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

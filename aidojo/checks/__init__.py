@@ -1,0 +1,8 @@
+"""Instant self-checks with Japanese hints, and the prompt rubric, for the course notebooks.
+
+``check("m02.q3")`` shows ✅ or ❌ with hints; ``require("m02.q3")`` is the same logic for nbgrader tests.
+"""
+
+from aidojo.checks.registry import CheckResult, check, evaluate, question, registered, require
+
+__all__ = ["CheckResult", "check", "evaluate", "question", "registered", "require"]

@@ -1,0 +1,54 @@
+"""``aidojo lab``: launch JupyterLab on the course (what ``make start`` runs)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+
+def repo_root() -> Path:
+    """The kit's checkout (the folder holding notebooks/ and exercises/)."""
+    return Path(__file__).resolve().parents[2]
+
+
+def lab(
+    port: int = typer.Option(8888, envvar="AIDOJO_PORT", help="ポート番号"),
+    ip: str = typer.Option("127.0.0.1", envvar="AIDOJO_IP", help="待ち受けるアドレス"),
+    token: str = typer.Option("", envvar="AIDOJO_TOKEN", help="アクセス用トークン（空なら自動生成）"),
+    open_browser: bool = typer.Option(False, "--open-browser/--no-browser", help="ブラウザを開く"),
+) -> None:
+    """JupyterLab を教材フォルダで起動し、開くURLを表示します。"""
+    root = repo_root()
+    token = token or secrets.token_hex(16)
+    env = dict(os.environ)
+    env.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    env.setdefault("AIDOJO_REPO", str(root))
+    # nbgrader (formgrader, validate) finds grader/nbgrader_config.py through the Jupyter config path.
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(root / "grader"), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    url = f"http://{ip}:{port}/lab?token={token}"
+    provider = env.get("AIDOJO_PROVIDER") or "offline"
+    typer.echo("")
+    typer.echo("AI道場 ワークショップ環境を起動します。")
+    typer.echo(f"  AIの接続先: {provider}（設定は .env で変更できます。詳しくは aidojo doctor）")
+    typer.echo(f"  ブラウザでこのURLを開いてください: {url}")
+    typer.echo("  止めるときは Ctrl+C を2回押します。")
+    typer.echo("")
+    sys.stdout.flush()
+    cmd = [
+        sys.executable, "-m", "jupyterlab",
+        f"--ServerApp.ip={ip}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        "--ServerApp.open_browser=" + ("True" if open_browser else "False"),
+    ]
+    os.chdir(root)
+    os.execvpe(cmd[0], cmd, env)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``aidojo lab``."""
+    app.command("lab")(lab)

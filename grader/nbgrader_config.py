@@ -1,0 +1,35 @@
+"""nbgrader configuration: the repository is the course.
+
+solutions/ is nbgrader's source directory and exercises/ its release directory (both in git);
+submitted/, autograded/, feedback/ and the gradebook live in the course data folder outside the repo
+(AIDOJO_COURSE_DIR, default ~/.aidojo/course), because they hold staff names.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by nbgrader)
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("AIDOJO_COURSE_DIR") or Path.home() / ".aidojo" / "course").expanduser().resolve()
+DATA.mkdir(parents=True, exist_ok=True)  # nbgrader's sqlite gradebook needs its folder to exist
+
+c.CourseDirectory.course_id = "aidojo"
+c.CourseDirectory.root = str(REPO)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+# Absolute paths: os.path.join(root, absolute) keeps the absolute one, so these leave the repo.
+c.CourseDirectory.submitted_directory = str(DATA / "submitted")
+c.CourseDirectory.autograded_directory = str(DATA / "autograded")
+c.CourseDirectory.feedback_directory = str(DATA / "feedback")
+c.CourseDirectory.db_url = os.environ.get("AIDOJO_DB_URL") or f"sqlite:///{DATA / 'gradebook.db'}"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+c.Exchange.root = os.environ.get("AIDOJO_EXCHANGE") or str(DATA / "exchange")
+c.Exchange.path_includes_course = True
+
+c.ClearSolutions.code_stub = {"python": "# ここに答えを書いてください\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "ここに答えを書いてください。"
+c.Execute.timeout = int(os.environ.get("AIDOJO_CELL_TIMEOUT") or 30)
+c.Execute.allow_errors = True
+c.Execute.interrupt_on_timeout = True

@@ -1,0 +1,45 @@
+"""Shared fixtures: an isolated environment per test, free ports, and 'required in CI' skips."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when ``condition`` is false, but fail in CI (AIDOJO_REQUIRE_ALL=1): nothing is silently skipped there."""
+    if condition:
+        return
+    if os.environ.get("AIDOJO_REQUIRE_ALL"):
+        pytest.fail(f"required in CI but missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    """No real backend or key leaks into a test; course data goes to a temp folder."""
+    for name in ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
+                 "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION", "NBGRADER_EXECUTION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIDOJO_COURSE_DIR", str(tmp_path / "course"))
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout is read
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
