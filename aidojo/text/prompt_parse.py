@@ -212,6 +212,8 @@ def listed_labels(prompt: str) -> list[str]:
         if len(quoted) >= 2 and re.search(r"いずれか|どれか|どちらか|分類|カテゴリ|ラベル|選|one of|classify|label", line, re.I):
             return list(dict.fromkeys(quoted))
     for line in prompt.splitlines():
+        if "{" in line:  # a JSON example, not a list of labels
+            continue
         m2 = _LABEL_CONTEXT.search(line)
         if m2:
             labels = _split_labels(m2.group(1))

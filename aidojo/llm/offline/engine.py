@@ -32,7 +32,7 @@ GREETING = "こんにちは。練習用オフラインモデルです。役割�
 GREETING_EN = "Hello. This is the offline practice model. Try a prompt with a role, purpose, instruction, constraints and output format."
 NO_SOURCE_NOTE = "（練習用オフラインモデル：資料が示されていないため、事実についての質問には答えられません。）"
 
-_QUESTION = re.compile(r"[?？]|(?:ですか|ますか|でしょうか|か。|教えて|知りたい|\b(?:what|how|when|where|why|who|which|can|is|are|do|does)\b)", re.I)
+_QUESTION = re.compile(r"[?？]|ですか|ますか|でしょうか|か。|教えて|知りたい|^(?:what|how|when|where|why|who|which|can|is|are|do|does)\b", re.I)
 _QUESTION_LABEL = re.compile(r"(?:^|\n)\s*[#＃]*\s*(?:質問|問い|question|q)\s*[:：]\s*(.+)", re.I)
 _CONTEXT_WORDS = re.compile(r"資料|参考|根拠|出典|context|faq|マニュアル|規程|要綱|以下の情報|次の情報|下記", re.I)
 _CITE_TAG = re.compile(r"(\[[^\[\]\n]{1,30}\]|【[^【】\n]{1,30}】|\((?:出典|source)[:：][^)\n]{1,40}\))")
@@ -144,7 +144,7 @@ def summarize(text: str, items: int | None = None, limit: int | None = None, bul
         return ""
     n = items or (3 if bullets or len(sentences) > 4 else max(1, len(sentences) // 2))
     order = _rank_sentences(sentences)
-    prefix = "・" if bullets or items else ""
+    prefix = "・" if bullets or (items or 0) > 1 else ""
     chosen: list[int] = []
     used = 0
     for i in order:
@@ -253,7 +253,7 @@ def _question(prompt: str, last: str, reading: PromptReading) -> str | None:
     for block in delimited_blocks(last):
         outside = outside.replace(block, " ")
     for s in reversed(split_sentences(outside)):
-        if _QUESTION.search(s) and not re.search(r"してください|要約|分類|まとめ", s):
+        if _QUESTION.search(s) and not re.search(r"してください|要約|分類|まとめ|summari[sz]e|classify", s, re.I):
             return s
     return None
 
@@ -384,7 +384,7 @@ def _json_value(key: str, example, source: str, prompt: str, reading: PromptRead
 
 
 def _guess_topic(text: str) -> str:
-    scores = {topic: sum(w in text for w in words) for topic, words in lexicon.TOPIC_WORDS.items()}
+    scores = {topic: sum(w in text for w in words) + (topic in text) for topic, words in lexicon.TOPIC_WORDS.items()}
     best = max(scores.values())
     return next(t for t, s in scores.items() if s == best) if best else "その他"
 

@@ -117,6 +117,6 @@ class OfflineTransport(httpx.BaseTransport):
 class AsyncOfflineTransport(httpx.AsyncBaseTransport):
     """Async twin of :class:`OfflineTransport` for ``openai.AsyncOpenAI``."""
 
-    async def handle_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
         return handle(request)

@@ -1,0 +1,107 @@
+"""The offline practice model through the real openai SDK: what it does, deterministically."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aidojo.llm import HANDOFF_REPLY, async_client, chat, client, stream_chat
+from aidojo.llm.offline.engine import MODEL_NAME
+
+NOTICE = """津田市ではなく、みどり市では来年4月から燃やせるごみの収集日が変わります。
+これまで月曜と木曜でしたが、火曜と金曜になります。収集場所は変わりません。
+分別のルールも一部変わり、プラスチック製容器包装は水曜に出します。
+詳しくは環境政策課（電話 0123-45-6789）までお問い合わせください。"""
+
+
+def test_model_name_says_what_it_is():
+    reply = client().chat.completions.create(model="anything", messages=[{"role": "user", "content": "こんにちは"}])
+    assert reply.model == MODEL_NAME and "offline-practice" in reply.model
+    assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens > 0
+
+
+def test_same_input_same_output():
+    prompt = f"次の文章を3点で要約してください。\n```\n{NOTICE}\n```"
+    assert chat(prompt) == chat(prompt) == "".join(stream_chat(prompt))
+
+
+def test_summary_respects_bullet_count_and_length():
+    reply = chat(f"次のお知らせを箇条書き2点、80字以内で要約してください。\n```\n{NOTICE}\n```")
+    lines = reply.splitlines()
+    assert len(lines) == 2 and all(line.startswith("・") for line in lines)
+    assert len(reply) <= 80
+    assert all(line[1:] in NOTICE.replace("\n", "") for line in lines)  # extractive: nothing invented
+
+
+def test_follow_up_refines_previous_request():
+    first = f"次の文章を要約してください。\n```\n{NOTICE}\n```"
+    messages = [{"role": "user", "content": first}, {"role": "assistant", "content": chat(first)},
+                {"role": "user", "content": "1点だけにしてください"}]
+    assert len(chat(messages).splitlines()) == 1
+
+
+def test_classification_uses_listed_labels_and_examples():
+    prompt = """市民の意見を「子育て」「交通」「防災」「その他」のいずれかに分類してください。ラベルだけを出力してください。
+例: 保育園に入れません → 子育て
+例: 避難所の場所が分かりにくい → 防災
+意見: {}"""
+    assert chat(prompt.format("駅前のバスの本数を増やしてほしい")) == "交通"
+    assert chat(prompt.format("学童保育の時間を延ばしてほしい")) == "子育て"
+    assert chat(prompt.format("市のキャラクターがかわいい")) == "その他"
+
+
+def test_json_mode_returns_requested_keys():
+    prompt = '次の意見を分析し、JSONで返してください。形式: {"category": "...", "sentiment": "...", "summary": "..."}\n意見: 公園がきれいになって嬉しいです。ありがとうございます。'
+    data = json.loads(chat(prompt, json=True))
+    assert set(data) == {"category", "sentiment", "summary"}
+    assert data["category"] == "公園" and data["sentiment"] == "ポジティブ"
+
+
+def test_grounded_answer_quotes_and_cites_or_hands_off():
+    context = "資料:\n[FAQ-01] マイナンバーカードの受け取りには、交付通知書と本人確認書類が必要です。\n[FAQ-02] 市民課の窓口は平日8時30分から17時15分までです。\n"
+    answer = chat(context + "質問: 市民課の窓口は何時までですか？")
+    assert "17時15分" in answer and "FAQ-02" in answer
+    assert chat(context + "質問: 犬の登録はどこでできますか？") == HANDOFF_REPLY
+
+
+def test_mirror_names_found_and_missing_elements():
+    reply = chat("あなたは市役所の広報担当です。市民向けに、図書館の新サービスを紹介する文章を作成してください。")
+    assert "✅ 役割" in reply and "✅ 指示" in reply
+    assert "❌ 出力形式" in reply and "❌ 制約" in reply
+
+
+def test_english_prompts_get_english_replies():
+    reply = chat("You are a city clerk. Summarize in 2 bullet points: ```The library opens in April. It has 200 seats. Parking is limited.```")
+    assert reply.startswith("・The library opens in April.")
+
+
+def test_max_tokens_cuts_with_finish_reason_length():
+    reply = client().chat.completions.create(model=MODEL_NAME, max_tokens=10,
+                                             messages=[{"role": "user", "content": "あなたは広報担当です。文章を書いてください。"}])
+    assert reply.choices[0].finish_reason == "length" and len(reply.choices[0].message.content) == 10
+
+
+def test_streaming_with_usage_chunk():
+    stream = client().chat.completions.create(model=MODEL_NAME, stream=True, stream_options={"include_usage": True},
+                                              messages=[{"role": "user", "content": "こんにちは"}])
+    chunks = list(stream)
+    assert chunks[-1].usage.total_tokens > 0
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).startswith("こんにちは")
+
+
+def test_unsupported_endpoint_is_a_clear_404():
+    import openai
+
+    with pytest.raises(openai.NotFoundError):
+        client().embeddings.create(model=MODEL_NAME, input="x")
+
+
+def test_async_client_answers_the_same():
+    import asyncio
+
+    async def run() -> str:
+        reply = await async_client().chat.completions.create(model=MODEL_NAME, messages=[{"role": "user", "content": "こんにちは"}])
+        return reply.choices[0].message.content
+
+    assert asyncio.run(run()) == chat("こんにちは")
