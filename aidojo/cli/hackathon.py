@@ -1,9 +1,53 @@
-"""CLI commands for aidojo.hackathon (registered by aidojo.cli)."""
+"""CLI commands for aidojo.hackathon (registered by aidojo.cli): ``aidojo new`` and ``aidojo hackathon ...``.
+
+``hackathon_app`` is the ``aidojo hackathon`` group: add a command with ``@hackathon_app.command()``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+
+hackathon_app = typer.Typer(
+    help="ハッカソン当日の道具（審査用の集計など）", no_args_is_help=True, add_completion=False
+)
+
+
+def new(
+    template: Optional[str] = typer.Argument(None, help="テンプレート名（aidojo new --list で一覧）"),
+    dest: Optional[Path] = typer.Argument(None, help="作成するフォルダ（存在しないか空であること）"),
+    team: Optional[str] = typer.Option(None, "--team", help="チーム名（README と template.toml に書き込みます）"),
+    list_: bool = typer.Option(False, "--list", help="テンプレートの一覧を表示"),
+    from_problem: Optional[str] = typer.Option(None, "--from-problem", help="業務の困りごとから近いテンプレートを提案"),
+) -> None:
+    """ハッカソン用テンプレートから、新しいプロジェクトを作ります。"""
+    from aidojo.hackathon import NewProjectError, create_project, list_templates, suggest
+
+    try:
+        if list_:
+            for tpl in list_templates():
+                typer.echo(tpl.line())
+            return
+        if from_problem is not None:
+            for i, s in enumerate(suggest(from_problem), 1):
+                typer.echo(f"{i}. {s.template.name}（{s.template.title_ja}） スコア {s.score:.2f} — {s.reason}")
+            typer.echo("作成するには：aidojo new テンプレート名 フォルダ名 --team チーム名")
+            return
+        if not template or dest is None:
+            typer.echo("テンプレート名と作成するフォルダを指定してください（例：aidojo new faq_bot ./team_a）。"
+                       "一覧は aidojo new --list です。", err=True)
+            raise typer.Exit(2)
+        project = create_project(template, dest, team=team)
+    except (NewProjectError, ValueError) as exc:
+        typer.echo(f"エラー：{exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"作成しました：{project}")
+    typer.echo(f"次に：cd {project} && python app.py   （テスト：python -m pytest tests）")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add ``aidojo new`` and the ``aidojo hackathon`` group to the main app."""
+    app.command("new")(new)
+    app.add_typer(hackathon_app, name="hackathon")

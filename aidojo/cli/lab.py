@@ -45,6 +45,8 @@ def lab(
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         "--ServerApp.open_browser=" + ("True" if open_browser else "False"),
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI machines often run as root
     os.chdir(root)
     os.execvpe(cmd[0], cmd, env)
 

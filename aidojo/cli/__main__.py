@@ -1,0 +1,3 @@
+from aidojo.cli import main
+
+main()
