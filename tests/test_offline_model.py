@@ -105,3 +105,11 @@ def test_async_client_answers_the_same():
         return reply.choices[0].message.content
 
     assert asyncio.run(run()) == chat("こんにちは")
+
+
+def test_words_inside_the_source_do_not_turn_a_rewrite_into_classification():
+    rewrite = chat("次の説明を、やさしい日本語に書き換えてください。\n```\n『ペットボトル』は『ペット』です。ラベルやキャップは『容プラ』に出してください。\n```")
+    assert "ペットボトル" in rewrite and rewrite != "ペットボトル"
+    grounded = chat("資料:\n[FAQ-01] マイナンバーカードは、窓口、郵送、オンラインのいずれかで申請できます。\n"
+                    "[FAQ-02] 市民課の窓口は平日8時30分から17時15分までです。\n質問: マイナンバーカードはどうやって申請できますか？")
+    assert "FAQ-01" in grounded and "郵送" in grounded

@@ -22,6 +22,7 @@ from aidojo.text.prompt_parse import (
     delimited_blocks,
     json_example,
     json_keys,
+    listed_labels,
     read_prompt,
 )
 
@@ -90,8 +91,11 @@ def _dispatch(prompt: str, last: str, json_mode: bool) -> Reply:
 
     if json_mode or re.search(r"\bjson\b", norm):
         return Reply(json.dumps(_json_reply(prompt, reading), ensure_ascii=False), "json")
-    if reading.labels and re.search(r"分類|判定|いずれか|どれか|どちらか|選んで|ラベル|カテゴリ|classify|label|category", norm):
-        return Reply(classify(_target_text(prompt, reading), reading.labels, reading.examples), "classify")
+    # Labels and classification cues count only in the instructions, never inside the quoted source.
+    instructions = _outside_source(prompt, reading)
+    labels = listed_labels(instructions)
+    if labels and re.search(r"分類|判定|いずれか|どれか|どちらか|選んで|ラベル|カテゴリ|classify|label|category", normalize(instructions)):
+        return Reply(classify(_target_text(prompt, reading), labels, reading.examples), "classify")
     question = _question(prompt, last, reading)
     context = reading.source if reading.source and reading.source != question else None
     if context is None and _CONTEXT_WORDS.search(prompt):
@@ -233,6 +237,16 @@ def classify(text: str, labels: list[str], examples: list[tuple[str, str]] | Non
 
 def _is_sentiment(labels: list[str]) -> bool:
     return any(re.search(r"ポジ|ネガ|肯定|否定|positive|negative", lab, re.I) for lab in labels)
+
+
+def _outside_source(prompt: str, reading: PromptReading) -> str:
+    """The prompt without its delimited blocks and labelled source section (the instructions)."""
+    outside = prompt
+    for block in delimited_blocks(prompt):
+        outside = outside.replace(block, " ")
+    if reading.source and len(reading.source) > 40:
+        outside = outside.replace(reading.source, " ")
+    return outside
 
 
 def _target_text(prompt: str, reading: PromptReading) -> str:
