@@ -23,16 +23,23 @@ def new(
     from_problem: Optional[str] = typer.Option(None, "--from-problem", help="業務の困りごとから近いテンプレートを提案"),
 ) -> None:
     """ハッカソン用テンプレートから、新しいプロジェクトを作ります。"""
-    from aidojo.hackathon import NewProjectError, create_project, list_templates, suggest
+    from aidojo.hackathon import NewProjectError, create_project, list_templates, suggest, templates_dir
 
     try:
         if list_:
-            for tpl in list_templates():
+            templates = list_templates()
+            if not templates:
+                typer.echo(f"テンプレートが見つかりません（{templates_dir()}）。AIDOJO_TEMPLATES_DIR で場所を指定してください。", err=True)
+                raise typer.Exit(1)
+            for tpl in templates:
                 typer.echo(tpl.line())
             return
         if from_problem is not None:
-            for i, s in enumerate(suggest(from_problem), 1):
+            suggestions = suggest(from_problem)
+            for i, s in enumerate(suggestions, 1):
                 typer.echo(f"{i}. {s.template.name}（{s.template.title_ja}） スコア {s.score:.2f} — {s.reason}")
+            if not suggestions or suggestions[0].score < 1.0:
+                typer.echo("はっきり合うテンプレートはありません。いちばん近いものから始め、README の手順で作り替えてください。")
             typer.echo("作成するには：aidojo new テンプレート名 フォルダ名 --team チーム名")
             return
         if not template or dest is None:
