@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
+
+from aidojo.hackathon.testing import free_port  # noqa: F401  (re-exported for tests)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,13 +32,6 @@ def _isolated_env(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AIDOJO_COURSE_DIR", str(tmp_path / "course"))
     monkeypatch.chdir(tmp_path)  # no stray .env from the checkout is read
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

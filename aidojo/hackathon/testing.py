@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import socket
 import sys
@@ -16,20 +15,10 @@ _counter = itertools.count()
 
 def load_app(app_path: str | Path, name: str | None = None) -> ModuleType:
     """Import ``app_path`` as a fresh module (several templates' ``app.py`` can be loaded side by side)."""
+    from aidojo.evals.targets import load_module_file
+
     path = Path(app_path).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} が見つかりません。")
-    module_name = name or f"aidojo_app_{path.parent.name}_{next(_counter)}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
-    return module
+    return load_module_file(path, name or f"aidojo_app_{path.parent.name}_{next(_counter)}")
 
 
 def free_port() -> int:
