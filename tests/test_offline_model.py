@@ -113,3 +113,19 @@ def test_words_inside_the_source_do_not_turn_a_rewrite_into_classification():
     grounded = chat("資料:\n[FAQ-01] マイナンバーカードは、窓口、郵送、オンラインのいずれかで申請できます。\n"
                     "[FAQ-02] 市民課の窓口は平日8時30分から17時15分までです。\n質問: マイナンバーカードはどうやって申請できますか？")
     assert "FAQ-01" in grounded and "郵送" in grounded
+
+
+def test_grounded_answer_prefers_the_sentence_with_the_rare_words():
+    context = ("資料:\nみどり市は、2027年4月1日から電子書籍の貸出サービスを始めます。\n電子書籍は、スマートフォンで読めます。\n"
+               "一度に借りられるのは2冊まで、貸出期間は14日間です。\n電子書籍の利用には図書館カードが必要です。\n")
+    assert "14日間" in chat(context + "質問：電子書籍の貸出期間は何日ですか？")
+
+
+def test_prompt_structure_readers_handle_common_phrasings():
+    from aidojo.text.prompt_parse import delimited_blocks, find_elements
+
+    assert delimited_blocks("<record>タグの中の記録を要約してください。\n<record>\n会議は10時に始まった。\n</record>") == ["会議は10時に始まった。"]
+    assert delimited_blocks("【下書き】\n下書きの文。\n【資料】\n資料の文。") == ["下書きの文。", "資料の文。"]
+    assert delimited_blocks("### 資料\n本文がここにあります。\n###\n") == ["本文がここにあります。"]
+    assert find_elements("防災担当として、避難所の案内をつくってください。")["role"].present
+    assert not find_elements("要約してください。\n```\n保育園に入れないので困っています。\n```")["constraints"].present

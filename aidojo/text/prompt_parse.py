@@ -28,6 +28,7 @@ _ELEMENT_PATTERNS: dict[str, list[str]] = {
         r"あなたは[^。\n]{1,40}(?:です|だ|である|として|の立場|になりきって|を担当)",
         r"[^。\n]{1,30}として(?:振る舞|ふるま|回答|答え|対応|行動|考え|書い|作成)",
         r"[^。\n]{1,30}の立場(?:で|から)",
+        r"[^。\n]{0,20}(?:担当|係|職員|課長|係長|専門家|編集者|広報|司会|書記)として",
         r"\byou are (?:a|an|the)\b",
         r"\bact as\b",
         r"\brole\s*:",
@@ -67,16 +68,23 @@ _ELEMENT_PATTERNS: dict[str, list[str]] = {
     ],
 }
 
+# Labels that introduce a source text (not an instruction heading such as 【役割】 or 【制約】).
+_SOURCE_WORDS = (
+    r"本文|文章|原文|資料|議事録|記録|メール|問い合わせ|問合せ|お知らせ|通知|文書|入力|申請書|要件|下書き|発表内容|原稿|草案|"
+    r"文案|回答案|相談内容|相談記録|意見|記事|データ|参考資料|元の文章|原稿案|案内文"
+)
+
 _DELIM_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"```(?:[a-zA-Z0-9_-]*\n)?(.*?)```", re.S),
     re.compile(r'"""(.*?)"""', re.S),
     re.compile(r"'''(.*?)'''", re.S),
-    re.compile(r"<([a-zA-Z_]+)>(.*?)</\1>", re.S),
-    re.compile(r"[#＃]{3}\s*\n(.*?)\n\s*[#＃]{3}", re.S),
+    # <tag>…</tag>: the opening tag nearest the closing one (an instruction may mention "<record>" first).
+    re.compile(r"[<＜‹]([a-zA-Z_\u3040-\u30ff\u4e00-\u9fff]+)[>＞›]((?:(?![<＜‹]\1[>＞›]).)*?)[<＜‹]/\1[>＞›]", re.S),
+    re.compile(r"[#＃]{3}\s*(?:" + _SOURCE_WORDS + r")?\s*\n(.*?)\n\s*[#＃]{3}\s*(?=\n|$)", re.S),
     re.compile(r"-{3,}\s*\n(.*?)\n\s*-{3,}", re.S),
     re.compile(r"={3,}\s*\n(.*?)\n\s*={3,}", re.S),
     re.compile(r"「{2}(.*?)」{2}", re.S),
-    re.compile(r"【(?:本文|文章|原文|資料|議事録|記録|メール|問い合わせ|問合せ|お知らせ|通知|文書|入力)】\s*\n(.*?)(?=\n\s*【|\Z)", re.S),
+    re.compile(r"【(?:" + _SOURCE_WORDS + r")】\s*\n(.*?)(?=\n\s*【|\Z)", re.S),
 ]
 
 _SOURCE_LABEL = re.compile(
@@ -101,7 +109,10 @@ class ElementFinding:
 
 def find_elements(prompt: str) -> dict[str, ElementFinding]:
     """Find the five elements (役割・目的/背景・指示・制約・出力形式) in ``prompt``."""
-    text = normalize(prompt)
+    outside = prompt
+    for block in delimited_blocks(prompt):
+        outside = outside.replace(block, " ")  # words inside the quoted source are not the learner's instructions
+    text = normalize(outside)
     result: dict[str, ElementFinding] = {}
     for key, patterns in _ELEMENT_PATTERNS.items():
         evidence = None

@@ -300,18 +300,25 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
     Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence.
     """
     passages = _passages(context)
-    q_grams = content_bigrams(question) or set(char_bigrams(question))
-    best, best_score = None, 0.0
+    asked = re.sub(r"何[日時人円回歳個件階番分年月]?|いつ|どこ|どれ|いくら|どのくらい|どう", " ", question)  # question words match nothing
+    q_grams = content_bigrams(asked) or set(char_bigrams(asked)) or set(char_bigrams(question))
+    # Bigrams found in many sentences (the document's topic) tell less than rare ones: pick by IDF weight.
+    sentence_grams = [set(char_bigrams(sentence)) for sentence, _ in passages]
+    n = len(passages)
+    idf = {g: math.log((n + 1) / (1 + sum(g in grams for grams in sentence_grams)) + 1) for g in q_grams}
+    best, best_weight, best_score = None, 0.0, 0.0
     for i, (sentence, tag) in enumerate(passages):
-        grams = set(char_bigrams(sentence))
+        grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
-        score = len(q_grams & grams) / len(q_grams)
+        matched = q_grams & grams
+        best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
+        weight = sum(idf[g] for g in matched)
         # A FAQ question line answers with the line that follows it.
         if re.match(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]", normalize(sentence)) and i + 1 < len(passages):
             sentence, tag = passages[i + 1][0], passages[i + 1][1] or tag
-        if score > best_score:
-            best, best_score = (sentence, tag), score
+        if weight > best_weight:
+            best, best_weight = (sentence, tag), weight
     if best is None or best_score < threshold:
         return HANDOFF_REPLY_EN if english else HANDOFF_REPLY
     sentence, tag = best
