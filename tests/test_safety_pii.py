@@ -300,3 +300,12 @@ def test_full_record_is_masked_and_spans_refer_to_original():
     assert {f.kind for f in m.findings} == {"person_name", "postal_code", "address", "phone", "email", "my_number"}
     for leaked in ("花子", "５８２", "hanako", "本町２丁目", "００１１"):
         assert leaked not in m.text
+
+
+@pytest.mark.parametrize("text", ["［氏名］です。", "私は［氏名］と申します。", "［氏名］さんから相談がありました。", "相談者：家賃の支払いが来月から難しい"])
+def test_masked_text_and_role_labels_are_not_names(text):
+    assert [f for f in find_pii(text) if f.kind == "person_name"] == []
+
+
+def test_a_signature_with_yori_is_a_name():
+    assert [f.value for f in find_pii("引っ越し後の手続きに不安があります。山田花子より")] == ["山田花子"]

@@ -100,6 +100,11 @@ _LATIN_NAME_JA = re.compile(  # 引っ越すTran Van Minhです / John Smithさ�
 _EN_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof)\.?\s+([A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?)")
 _FIELD_STOP = re.compile(r"(?:です|でした|さん|様|氏|と申します|が|を|に|の|で|と)$")
 _NOT_FIELD_VALUES = {"必須", "不明", "未記入", "任意", "空欄", "記入", "省略", "非公開", "匿名", "無記名", "不要", "自署", "同上"}
+_SIGNATURE = re.compile(  # …不安があります。山田花子より: a signature at the end of a message
+    rf"(?:^|(?<=[。\n\s、]))([{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?)より(?=\s*$)", re.M
+)
+_PARTICLE_START = re.compile(r"^(?:です|でし|でご|と申|と言|さん|さま|様|から|より|まで|[がをにはのでともへや])")
+_PHRASE = re.compile(rf"[{_KANJI}](?:の|が|を|に|は|で|へ|から)")  # 家賃の支払いが…: a phrase, not a name
 _MOUSHIMASU = re.compile(rf"([{_KANJI}]{{2,5}}(?:[ 　][{_KANJI}]{{1,4}})?|[{_KATA}]{{2,12}})と申します")
 
 
@@ -195,7 +200,7 @@ def find_person_names(text: str) -> list[Candidate]:
     for m in _HIRAGANA_NAME.finditer(text):
         if m.group(1) not in _NOT_HIRAGANA_NAMES:
             out.append(Candidate("person_name", m.start(1), m.end(1)))
-    for pattern in (_SENTENCE_INTRO, _SURNAME_SPACE_GIVEN, _STAFF_INTRO):
+    for pattern in (_SENTENCE_INTRO, _SURNAME_SPACE_GIVEN, _STAFF_INTRO, _SIGNATURE):
         for m in pattern.finditer(text):
             if _starts_with_surname(m.group(1)):
                 out.append(Candidate("person_name", m.start(1), m.end(1)))
@@ -203,6 +208,9 @@ def find_person_names(text: str) -> list[Candidate]:
                     _INTRO_AFTER, _EN_NAME, _EN_FIELD, _NAME_RELATION_AFTER, _LATIN_NAME_JA):
         for m in pattern.finditer(text):
             value = m.group(1)
+            # 「[氏名]です」: the word after a label or a placeholder is not a name; nor is a phrase after 相談者：
+            if _PARTICLE_START.match(value) or (pattern is _FIELD and _PHRASE.search(value)):
+                continue
             stop = _FIELD_STOP.search(value)
             end = m.end(1) - (len(stop.group(0)) if stop and stop.start() > 0 else 0)
             if end > m.start(1) and text[m.start(1) : end] not in _NOT_FIELD_VALUES:
