@@ -54,6 +54,27 @@ def new(
     typer.echo(f"次に：cd {project} && python app.py   （テスト：python -m pytest tests）")
 
 
+@hackathon_app.command("score")
+def score(
+    dirs: list[Path] = typer.Argument(..., help="チームのフォルダ（aidojo new で作ったもの。いくつでも）"),
+    out: Path = typer.Option(Path("hackathon_score"), "--out", help="審査用の一覧（score.html・score.csv）を書くフォルダ"),
+    timeout: int = typer.Option(600, "--timeout", min=10, help="1チームのテスト・シナリオ集それぞれの制限時間（秒）"),
+    live: bool = typer.Option(False, "--live", help="練習用オフラインモデルではなく、各チームの設定した本物のAIで実行"),
+) -> None:
+    """各チームのテストとシナリオ集を実行し、審査用の一覧（HTML・CSV）を作ります。"""
+    from aidojo.hackathon.score import score_teams, write_table
+
+    def progress(row) -> None:
+        state = "OK" if row.ok else "要確認：" + "／".join(row.problems)
+        typer.echo(f"{row.team}：テスト {row.tests_passed if row.tests is not None else '—'}/{row.tests if row.tests is not None else '—'}、"
+                   f"シナリオ合格率 {'—' if row.pass_rate is None else f'{row.pass_rate:.1%}'}、"
+                   f"個人情報の漏れ {'—' if row.pii_leaks is None else row.pii_leaks}（{row.seconds:.0f} 秒）{state}")
+
+    rows = score_teams(dirs, timeout=timeout, offline=not live, progress=progress)
+    paths = write_table(rows, out, offline=not live)
+    typer.echo(f"審査用の一覧を書きました：{paths['html']}（CSV：{paths['csv']}）")
+
+
 def register(app: typer.Typer) -> None:
     """Add ``aidojo new`` and the ``aidojo hackathon`` group to the main app."""
     app.command("new")(new)

@@ -1,0 +1,31 @@
+"""Fixtures for this template's tests: the app module and the offline model.
+
+Paths are relative to this file, so the tests also pass in a project made with ``aidojo new``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aidojo.hackathon.testing import load_app
+
+PROJECT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def app():
+    """This project's app.py, imported under a unique module name."""
+    return load_app(PROJECT / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    """Always the offline practice model; no .env of the project is read."""
+    for name in ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
+                 "AZURE_OPENAI_API_KEY", "NBGRADER_EXECUTION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
