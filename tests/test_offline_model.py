@@ -129,3 +129,10 @@ def test_prompt_structure_readers_handle_common_phrasings():
     assert delimited_blocks("### 資料\n本文がここにあります。\n###\n") == ["本文がここにあります。"]
     assert find_elements("防災担当として、避難所の案内をつくってください。")["role"].present
     assert not find_elements("要約してください。\n```\n保育園に入れないので困っています。\n```")["constraints"].present
+
+
+def test_a_label_line_is_not_quoted_as_the_answer():
+    context = ('資料:\n"""\n[1] tebiki.md 手引き > 14. 自動車の保有\n自動車は原則として保有を認めていません。\n\n'
+               '[2] tebiki.md 手引き > 2. 受付時間\n受付は平日の8時30分から17時15分までです。\n"""\n')
+    answer = chat(context + "質問: 自動車の保有は認められますか？")
+    assert "原則として保有を認めていません" in answer and "[1]" in answer

@@ -162,17 +162,17 @@ def _check_sections(fn: Any, text: str) -> list[str]:
     if any(not {"title", "body"} <= set(s) for s in got):
         return ["それぞれの辞書に \"title\"（見出し）と \"body\"（本文）の2つのキーを入れてください。"]
     hints = []
-    titles = [str(s["title"]).strip() for s in got]
+    titles = [s["title"] for s in got]
     want = [s["title"] for s in expected]
     if len(got) != len(expected):
         hints.append(f"節の数が {len(got)} 個になっています（{len(expected)} 個のはずです）。「## 」で始まる行ごとに新しい節にします。"
                      "最初の「## 」より前（表紙の部分）は入れません。")
     elif titles != want:
         bad = next(t for t, w in zip(titles, want) if t != w)
-        hints.append(f"見出し「{bad}」が違います。見出しは「## 」を取り除いた文字だけにします（例：「{want[0]}」）。")
+        hints.append(f"見出し「{bad}」が違います。見出しは「## 」を取り除き、前後の空白を strip() で取り除いた文字にします（例：「{want[0]}」）。")
     else:
         for s, e in zip(got, expected):
-            if str(s["body"]).strip() != e["body"]:
+            if s["body"] != e["body"]:
                 hints.append(f"「{e['title']}」の本文が違います。次の「## 」の行の手前までの行をすべて本文にし、前後の空白は strip() で取り除きます。")
                 break
     return hints
@@ -319,8 +319,19 @@ def _check_answer(fn: Any, text: str, cases: list[tuple[str, str, str]], unanswe
             hints.append(f"「{q}」の答えに、資料の「{words}」が入っていません。AIの答え（chat の返り値）をそのまま answer に入れましょう。")
         elif not isinstance(result["citations"], list) or not any(title in str(c) for c in result["citations"]):
             hints.append(f"「{q}」の出典に「{title}」がありません。答えの中の [1] などの番号を見て、hits[番号-1].citation を citations に入れます。")
+        else:
+            ranked = index.search(q, k=10)
+            numbers = [int(n) for n in re.findall(r"\[(\d+)\]", str(result["answer"]))]
+            cited = list(dict.fromkeys(ranked[n - 1].citation for n in numbers if 0 < n <= len(ranked)))
+            if [str(c) for c in result["citations"]] != cited:
+                hints.append(f"「{q}」の citations が {result['citations']} です。答えの中で使われた番号の出典だけ（{cited}）を、同じものは1回だけ入れます。")
         if hints:
             return hints
+    strict, err = _call(fn, cases[0][0], index, min_score=1000.0)
+    if err:
+        return [err]
+    if not isinstance(strict, dict) or not strict.get("handoff"):
+        return ["min_score=1000 のように高い点数を渡しても引き継ぎません。hits[0].score を、引数の min_score と比べてください。"]
     for q in unanswerable:
         result, err = _call(fn, q, index, min_score=min_score)
         if err:

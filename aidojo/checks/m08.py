@@ -235,8 +235,8 @@ def _check_file(fn: Any, answer: Any, rows: list[list[str]], encoding: str, bad_
             except NotImplementedError:
                 return ["answer_file の中身がまだ書かれていません。"]
             except Exception as exc:  # noqa: BLE001 - the message is what we check
-                if "質問" not in str(exc):
-                    return [f"「質問」の列がないCSVでのエラーの文が「{exc}」です。どの列がないのか（「質問」）を書いてください。"]
+                if "質問" not in str(exc) or not re.search(r"列|ない|ありません|見つかりません", str(exc)):
+                    return [f"「質問」の列がないCSVでのエラーの文が「{exc}」です。「CSVに「質問」の列がありません」のように、何が足りないかを書いてください。"]
                 return []
             return ["「質問」の列がないCSVでは、raise ValueError(\"CSVに「質問」の列がありません\") のように、分かる言葉で止めてください。"]
         table, err = _call(fn, path)

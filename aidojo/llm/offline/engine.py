@@ -278,17 +278,21 @@ def _context_after_label(prompt: str) -> str | None:
 
 
 def _passages(context: str) -> list[tuple[str, str | None]]:
-    """Context lines with the nearest citation tag before or in them ([1], 【FAQ-3】, (出典: …))."""
+    """Context lines with the nearest citation tag before or in them ([1], 【FAQ-3】, (出典: …)).
+
+    A line holding only a tag and a source label ("[2] manual.md > 14. 自動車の保有") labels the lines
+    that follow; it is not itself a passage to quote.
+    """
     out: list[tuple[str, str | None]] = []
     tag: str | None = None
     for line in context.splitlines():
         if not line.strip():
             continue
         m = _CITE_TAG.search(line)
-        if m and m.start() < 3:
+        if m:
             tag = m.group(1)
-        elif m:
-            tag = m.group(1)
+            if m.start() < 3 and not re.search(r"[。!?！？]", line[m.end():]):
+                continue  # a label line: tag + source name, no sentence
         for s in split_sentences(line):
             out.append((s, tag))
     return out
