@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing: chromium (browser tests),
-# postgresql (gradebook on a real PostgreSQL server), fonts-ipaexfont (Japanese in screenshots).
+# postgresql (gradebook on a real PostgreSQL server), fonts-ipaexfont (Japanese in screenshots),
+# poppler-utils + poppler-data (certificate PDFs rendered to PNG with Japanese text).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fc-list 2>/dev/null | grep -qi ipaex || need+=(fonts-ipaexfont)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+[ -d /usr/share/poppler/cMap ] || need+=(poppler-data)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "system-deps: please install: ${need[*]} (apt-get install ${need[*]})" >&2

@@ -1,0 +1,81 @@
+"""The records store: a small SQLite file ``records.db`` in the course data folder (never in git).
+
+SQLite because it is in the standard library, one file HR can back up, transactional (an import either
+commits whole or not at all) and queryable for history. Tables:
+
+- ``staff_history``: one row per person per period (SCD type 2). The open row (``valid_to IS NULL``) is
+  the person's current state; transfers and leavers close it and open a new one, nothing is deleted.
+- ``imports``: every roster import (file name, SHA-256, effective date, counts).
+- ``certificates``: certificate numbers once issued (they never change afterwards).
+- ``attempts``: every graded submission ever seen, so a later worse resubmission (nbgrader keeps only the
+  latest per module) never takes away a pass.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from aidojo.course import course_data_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    file TEXT NOT NULL, sha256 TEXT NOT NULL, effective_date TEXT NOT NULL, imported_at TEXT NOT NULL,
+    rows INTEGER NOT NULL, added INTEGER NOT NULL, transferred INTEGER NOT NULL, changed INTEGER NOT NULL,
+    left_count INTEGER NOT NULL, returned INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS staff_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    staff_id TEXT NOT NULL, name TEXT NOT NULL, bureau TEXT NOT NULL, division TEXT NOT NULL,
+    section TEXT NOT NULL, role TEXT NOT NULL, status TEXT NOT NULL, event TEXT NOT NULL,
+    valid_from TEXT NOT NULL, valid_to TEXT, import_id INTEGER NOT NULL REFERENCES imports(id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS staff_current ON staff_history(staff_id) WHERE valid_to IS NULL;
+CREATE INDEX IF NOT EXISTS staff_by_id ON staff_history(staff_id);
+CREATE TABLE IF NOT EXISTS certificates (
+    number TEXT PRIMARY KEY, track TEXT NOT NULL, staff_id TEXT NOT NULL, fiscal_year INTEGER NOT NULL,
+    sequence INTEGER NOT NULL, completed_on TEXT NOT NULL, issued_at TEXT NOT NULL,
+    UNIQUE (track, staff_id)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    staff_id TEXT NOT NULL, module TEXT NOT NULL, timestamp TEXT NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (staff_id, module, timestamp)
+);
+"""
+
+
+def store_path() -> Path:
+    """``<course data folder>/records.db``."""
+    return course_data_dir() / "records.db"
+
+
+@contextmanager
+def connect(path: Path | None = None, *, create: bool = True) -> Iterator[sqlite3.Connection | None]:
+    """A connection in autocommit mode (callers BEGIN/COMMIT explicitly); None if absent and not ``create``."""
+    path = Path(path or store_path())
+    if not path.exists() and not create:
+        yield None
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.executescript(SCHEMA)
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: all or nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,171 @@
+"""HR records at city scale: 10,000 staff × 9 modules.
+
+Builds a synthetic roster and an nbgrader-schema gradebook (bulk inserts) in a temporary course folder, then
+times, each in a fresh process (wall time and peak RSS from wait4):
+  - ``aidojo roster import`` of the 10,000-person CSV,
+  - ``aidojo records export`` as xlsx, csv and json, the per-課 summary, and the dashboard,
+  - ``nbgrader export`` (its CSV plugin: one find_submission query per student × assignment) for comparison.
+
+nbgrader export slows down as it goes (one ORM session over all students): at 10,000 staff it is stopped at
+--nbgrader-timeout and its pace is reported; at --compare-staff (1,000) both run to the end for a ratio.
+
+Usage: python benchmarks/records.py [--staff 10000] [--compare-staff 1000] [--skip-nbgrader] [--nbgrader-timeout 240]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+# Each measured command runs under this wrapper, which reports the process's own peak RSS (VmHWM) at exit:
+# wait4's ru_maxrss would include the benchmark's own memory inherited through fork/vfork.
+WRAP = ("import atexit, runpy, sys\n"
+        "def peak():\n"
+        "    kib = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "    sys.stderr.write(f'PEAK_RSS_KIB {kib}\\n')\n"
+        "atexit.register(peak)\n"
+        "sys.argv = sys.argv[1:]\n"
+        "runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n")
+AIDOJO = [sys.executable, "-c", WRAP, "aidojo.cli"]
+NBGRADER = [sys.executable, "-c", WRAP, "nbgrader"]
+
+
+def measure(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float | None = None) -> tuple[float, float, str]:
+    """Run ``cmd``; return (wall seconds, peak RSS MiB, last output line). Raises on failure or timeout."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"took longer than {timeout:.0f} s") from None
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[3:])} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    peaks = [int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KIB ")]
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip() and "PEAK_RSS_KIB" not in line]
+    return wall, (peaks[-1] / 1024 if peaks else float("nan")), lines[-1] if lines else ""
+
+
+def in_process(course: Path, tmp: Path) -> None:
+    """compute_records and each export inside this process: wall time (first pass), then tracemalloc peak of
+    Python allocations (second pass; tracemalloc slows allocation-heavy code such as openpyxl a lot)."""
+    import tracemalloc
+
+    os.environ["AIDOJO_COURSE_DIR"] = str(course)
+    from aidojo.records import compute_records, export_records, write_dashboard
+
+    steps = [("compute_records", lambda r: compute_records())]
+    steps += [(f"export_records ({fmt})", lambda r, fmt=fmt: export_records(r, tmp / f"inproc.{fmt}", fmt))
+              for fmt in ("xlsx", "csv", "json")]
+    steps += [("write_dashboard", lambda r: write_dashboard(r, tmp / "inproc.html"))]
+    records = compute_records()
+    walls = []
+    for _, step in steps:
+        t = time.perf_counter()
+        step(records)
+        walls.append(time.perf_counter() - t)
+    tracemalloc.start()
+    peaks = []
+    for _, step in steps:
+        tracemalloc.reset_peak()
+        step(records)
+        peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
+    tracemalloc.stop()
+    print("inside one process (no start-up; peak = tracemalloc peak of Python allocations):")
+    for (label, _), wall, peak in zip(steps, walls, peaks):
+        print(f"  {label:<34} {wall:7.2f} s  peak {peak:7.1f} MiB")
+
+
+def build(tmp: Path, n: int) -> tuple[Path, Path, dict[str, str]]:
+    """A course folder with an n-staff gradebook (bulk) and the matching cp932 roster CSV."""
+    from aidojo.course.nbgrader_cli import nbgrader_env
+    from aidojo.records.synthetic import bulk_gradebook, module_layout, synthetic_roster, write_roster_csv
+
+    course = tmp / f"course{n}"
+    course.mkdir()
+    env = nbgrader_env(course)
+    env.pop("AIDOJO_DB_URL", None)
+    t = time.perf_counter()
+    staff = synthetic_roster(n)
+    roster_csv = write_roster_csv(staff, tmp / f"職員名簿{n}.csv", encoding="cp932")
+    os.environ["PATH"] = env["PATH"]
+    modules = [f"m0{i}" for i in range(1, 10)]
+    submissions = bulk_gradebook(f"sqlite:///{course / 'gradebook.db'}", staff, module_layout(modules))
+    print(f"\n== {n} staff in {len({s.section for s in staff})} 課, {len(modules)} modules: {submissions} graded "
+          f"submissions, gradebook {(course / 'gradebook.db').stat().st_size / 2**20:.1f} MiB "
+          f"({time.perf_counter() - t:.1f} s to build)")
+    return course, roster_csv, env
+
+
+def nbgrader_export(course: Path, tmp: Path, env: dict[str, str], timeout: float, expected: int) -> float | None:
+    """``nbgrader export`` (CSV plugin); returns its wall time, or None when stopped at ``timeout``."""
+    out = tmp / f"nbgrader-{course.name}.csv"
+    cmd = [*NBGRADER, "export", f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
+           f"--to={out}"]
+    try:
+        wall, rss, _ = measure(cmd, env, tmp, timeout)
+    except TimeoutError:
+        done = sum(1 for _ in open(out, encoding="utf-8")) - 1 if out.exists() else 0
+        rate = done / timeout
+        print(f"  {'nbgrader export (CSV plugin)':<34} stopped after {timeout:.0f} s with {done} of {expected} rows "
+              f"({rate:.0f} rows/s and slowing: its session grows with every student) -> "
+              f"well over {expected / max(rate, 1e-9) / 60:.0f} min at that pace")
+        return None
+    rows = sum(1 for _ in open(out, encoding="utf-8")) - 1
+    print(f"  {'nbgrader export (CSV plugin)':<34} {wall:7.2f} s  peak RSS {rss:7.1f} MiB   {rows} rows "
+          "(student × assignment, scores only, non-submitters as 0)")
+    return wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--staff", type=int, default=10_000)
+    parser.add_argument("--compare-staff", type=int, default=1_000,
+                        help="size at which both exports run to the end for a like-for-like ratio")
+    parser.add_argument("--skip-nbgrader", action="store_true", help="leave out the nbgrader export comparison")
+    parser.add_argument("--nbgrader-timeout", type=float, default=240.0)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="aidojo-bench-records-") as tmp:
+        tmp = Path(tmp)
+        sizes = [args.staff] + ([args.compare_staff] if not args.skip_nbgrader and args.compare_staff != args.staff else [])
+        for n in sizes:
+            course, roster_csv, env = build(tmp, n)
+            walls: dict[str, float] = {}
+
+            def run(label: str, cmd: list[str]) -> None:
+                wall, rss, last = measure(cmd, env, tmp)
+                walls[label] = wall
+                print(f"  {label:<34} {wall:7.2f} s  peak RSS {rss:7.1f} MiB   {last[:80]}")
+
+            print("each step in a fresh process (wall includes Python start-up and imports; peak RSS = its VmHWM):")
+            run("aidojo roster import", [*AIDOJO, "roster", "import", str(roster_csv), "--as-of", "2026-04-01"])
+            for fmt in ("xlsx", "csv", "json"):
+                run(f"aidojo records export ({fmt})",
+                    [*AIDOJO, "records", "export", "--format", fmt, "--out", str(tmp / f"records{n}.{fmt}")])
+            if n == args.staff:
+                run("aidojo records export --summary",
+                    [*AIDOJO, "records", "export", "--summary", "--out", str(tmp / "summary.xlsx")])
+                run("aidojo records dashboard", [*AIDOJO, "records", "dashboard", "--out", str(tmp / "report.html")])
+            if not args.skip_nbgrader:
+                theirs = nbgrader_export(course, tmp, env, args.nbgrader_timeout, n * 9)
+                if theirs:
+                    ours = walls["aidojo records export (csv)"]
+                    print(f"  -> aidojo records export (csv) is {theirs / ours:.1f}x faster than nbgrader export at {n} staff, "
+                          "and adds pass/fail, dates, tracks, 局/部/課 and certificate numbers")
+            if n == args.staff:
+                in_process(course, tmp)
+                print(f"  sizes: xlsx {(tmp / f'records{n}.xlsx').stat().st_size / 2**20:.1f} MiB, csv "
+                      f"{(tmp / f'records{n}.csv').stat().st_size / 2**20:.1f} MiB, dashboard "
+                      f"{(tmp / 'report.html').stat().st_size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
