@@ -44,7 +44,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 demo: setup
-	$(BIN)/aidojo demo
+	rm -rf out/demo && $(BIN)/aidojo demo --out out/demo
 
 bench: setup-test
 	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
