@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -61,7 +62,9 @@ def isolated(checker: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
         ctx = multiprocessing.get_context("fork")
         receive, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_child, args=(send, checker, args), daemon=True)
-        proc.start()
+        with warnings.catch_warnings():  # Python 3.12+ warns about fork() in a threaded kernel; the child only runs checks
+            warnings.simplefilter("ignore", DeprecationWarning)
+            proc.start()
         send.close()
         try:
             if receive.poll(CHECK_TIMEOUT):
@@ -120,7 +123,7 @@ def check_q1(build_messages: Callable, cases: Sequence[tuple[str, str]] | None =
     for system, text in cases:
         got = build_messages(system, text)
         want = _expected_messages(system, text)
-        where = case_label(f"system={system[:15]!r}, question={text[:15]!r}", held_back)
+        where = "非公開の確認用データ" if held_back else f"system={system[:15]!r}, question={text[:15]!r} のとき"
         if not isinstance(got, list):
             hints.append(f"戻り値はリスト（[...]）にしてください（いまは {type(got).__name__} です）。")
             continue
@@ -141,7 +144,7 @@ def check_q1(build_messages: Callable, cases: Sequence[tuple[str, str]] | None =
         elif system and (roles[0] != "system" or got[0].get("content") != system):
             hints.append(f"{where}：system のメッセージを先頭に置き、content を system の文字列そのものにしてください。")
         else:
-            hints.append(f"{where}：メッセージの数か中身が違います（期待：{want}）。")
+            hints.append(f"{where}：メッセージの数か中身が違います" + ("。" if held_back else f"（期待：{want}）。"))
     if last_good is not None and not hints:  # the list must really work with the SDK
         from aidojo.llm import client, model_name
 
@@ -199,7 +202,7 @@ def check_q2(parse_reply: Callable, cases: Sequence[tuple[str, dict | None, str]
         elif isinstance(got, dict):
             hints.append("辞書ではなく、Inquiry（pydantic のモデル）を返してください（Inquiry.model_validate_json など）。")
         elif _dump(got) != want:
-            hints.append(f"{where}：読み取った中身が違います（期待：{want}）。")
+            hints.append(f"{where}：読み取った中身が違います" + ("。" if held_back else f"（期待：{want}）。"))
         else:
             ok += 1
     return graded(ok, len(cases), hints)
@@ -300,7 +303,7 @@ def check_q4(call_with_retry: Callable, cases: Sequence[tuple[list, int, str, in
             hints.append(f"{where}：{want} を raise するはずが {type(raised).__name__} になりました。最後のエラーをそのまま raise してください。")
         elif not wants_error and raised is not None:
             if isinstance(first, int) and first == 429 and n <= 1:
-                hints.append("429（混雑・回数制限）のときに再試行していません。")
+                hints.append("429のときに再試行していません（429は混雑・回数制限のしるしで、少し待てば成功します）。")
             elif isinstance(first, int) and first >= 500 and n <= 1:
                 hints.append("500番台（サーバーの一時的なエラー）のときに再試行していません。")
             else:
@@ -342,7 +345,7 @@ def check_q5(cost_yen: Callable, cases: Sequence[tuple[int, int, float, float]] 
     hints: list[str] = []
     ok = 0
     for prompt, completion, price_in, price_out in cases:
-        where = case_label(f"入力{prompt}・出力{completion}トークン", held_back)
+        where = "非公開の確認用データ" if held_back else f"入力{prompt}・出力{completion}トークン"
         want = prompt * price_in / 1_000_000 + completion * price_out / 1_000_000
         got = cost_yen(_usage(prompt, completion), price_in, price_out)
         if not isinstance(got, (int, float)) or isinstance(got, bool):
@@ -355,7 +358,7 @@ def check_q5(cost_yen: Callable, cases: Sequence[tuple[int, int, float, float]] 
                 math.isclose(got, (prompt + completion) * price_out / 1e6, rel_tol=1e-6):
             hints.append("入力（prompt_tokens）と出力（completion_tokens）は値段が違います。別々に計算して足してください。")
         else:
-            hints.append(f"{where}：{want:.6f}円になるはずが {got} でした。")
+            hints.append(f"{where}：料金が合いません" + ("。" if held_back else f"（{want:.6f}円になるはずが {got}）。"))
     return graded(ok, len(cases), hints)
 
 
