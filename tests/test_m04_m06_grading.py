@@ -124,9 +124,9 @@ def test_held_back_hints_do_not_reveal_the_case():
 def test_untouched_loop_and_crash_give_hints_not_hangs(monkeypatch):
     import time
 
-    from aidojo.checks import m04
+    from aidojo.checks import sandbox
 
-    monkeypatch.setattr(m04, "CHECK_TIMEOUT", 1.5)
+    monkeypatch.setattr(sandbox, "CHECK_TIMEOUT", 1.5)
     stub = _function("m04", "def build_messages(system, question):\n    raise NotImplementedError()")
     assert "まだ答えが書かれていません" in evaluate("m04.q1", stub).hints[0]
     loop = _function("m04", "def build_messages(system, question):\n    while True:\n        pass")

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from aidojo.checks.m04 import case_label, graded, isolated
+from aidojo.checks.sandbox import case_label, graded, isolated
 from aidojo.checks.registry import CheckResult, question
 
 CATEGORIES = ["子育て", "交通", "ごみ", "防災", "福祉", "その他"]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 import httpx
 
-from aidojo.checks.m04 import case_label, graded, isolated
+from aidojo.checks.sandbox import case_label, graded, isolated
 from aidojo.checks.registry import CheckResult, question
 
 # --- q1: My Number check digit -------------------------------------------------------------------------
