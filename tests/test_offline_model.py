@@ -136,3 +136,27 @@ def test_a_label_line_is_not_quoted_as_the_answer():
                '[2] tebiki.md 手引き > 2. 受付時間\n受付は平日の8時30分から17時15分までです。\n"""\n')
     answer = chat(context + "質問: 自動車の保有は認められますか？")
     assert "原則として保有を認めていません" in answer and "[1]" in answer
+
+
+def test_labels_may_contain_a_middle_dot():
+    assert chat("次の意見を「子育て・教育」「交通」「その他」のいずれかに分類してください。\n意見: 学校の給食がおいしい") == "子育て・教育"
+    assert chat("次の意見を子育て・教育、交通、その他のいずれかに分類してください。\n意見: バスが少ない") == "交通"
+
+
+def test_json_analyses_the_user_message_not_the_system_prompt():
+    system = '市民の声を分析します。次の形式のJSONで答えてください。{"category": "...", "summary": "..."}'
+    reply = json.loads(chat([{"role": "system", "content": system},
+                             {"role": "user", "content": "家の前の道路に穴があいていて危ないです。"}], json=True))
+    assert reply == {"category": "道路", "summary": "家の前の道路に穴があいていて危ないです。"}
+
+
+def test_a_follow_up_question_is_answered_not_the_first_one():
+    first = "資料:\n[1] 窓口は9時に開きます。\n[2] 駐車場は50台です。\n質問：窓口は何時に開きますか？"
+    messages = [{"role": "user", "content": first}, {"role": "assistant", "content": chat(first)},
+                {"role": "user", "content": "質問：駐車場は何台ですか？"}]
+    assert "50台" in chat(messages)
+
+
+def test_summaries_do_not_repeat_a_sentence():
+    text = "バスを増やしてほしい。バスを増やしてほしい。駅前が暗い。"
+    assert chat(f"次の意見を要約してください。\n```\n{text}\n```").count("バスを増やしてほしい") == 1

@@ -191,7 +191,9 @@ _QUOTED = re.compile(r"「([^「」\n]{1,20})」|『([^『』\n]{1,20})』|\"([^
 
 
 def _split_labels(raw: str) -> list[str]:
-    parts = re.split(r"[、,，/／|｜・]|\s+or\s+|または|か、", raw)
+    # 「子育て・教育、交通」: when 、 or , separate the labels, ・ belongs to a label's name.
+    separators = r"[、,，/／|｜]" if re.search(r"[、,，/／|｜]", raw) else r"[・]"
+    parts = re.split(separators + r"|\s+or\s+|または|か、", raw)
     labels = []
     for p in parts:
         p = re.sub(r"^[\s「『\"'（(]+|[\s」』\"'）)。.]+$", "", p)

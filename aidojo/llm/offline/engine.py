@@ -90,7 +90,7 @@ def _dispatch(prompt: str, last: str, json_mode: bool) -> Reply:
     english = is_english(last or prompt)
 
     if json_mode or re.search(r"\bjson\b", norm):
-        return Reply(json.dumps(_json_reply(prompt, reading), ensure_ascii=False), "json")
+        return Reply(json.dumps(_json_reply(prompt, reading, last), ensure_ascii=False), "json")
     # Labels and classification cues count only in the instructions, never inside the quoted source.
     instructions = _outside_source(prompt, reading)
     labels = listed_labels(instructions)
@@ -143,7 +143,7 @@ def _rank_sentences(sentences: list[str]) -> list[int]:
 
 def summarize(text: str, items: int | None = None, limit: int | None = None, bullets: bool = False, *, english: bool = False) -> str:
     """Extractive summary: the most central sentences in their original order, within the limits."""
-    sentences = split_sentences(text)
+    sentences = list(dict.fromkeys(split_sentences(text)))  # a repeated sentence is said once
     if not sentences:
         return ""
     n = items or (3 if bullets or len(sentences) > 4 else max(1, len(sentences) // 2))
@@ -260,9 +260,9 @@ def _target_text(prompt: str, reading: PromptReading) -> str:
 
 
 def _question(prompt: str, last: str, reading: PromptReading) -> str | None:
-    m = _QUESTION_LABEL.search(prompt)
-    if m:
-        return m.group(1).strip()
+    labelled = list(_QUESTION_LABEL.finditer(last)) or list(_QUESTION_LABEL.finditer(prompt))
+    if labelled:
+        return labelled[-1].group(1).strip()
     outside = last
     for block in delimited_blocks(last):
         outside = outside.replace(block, " ")
@@ -364,10 +364,11 @@ def polite_reply(inquiry: str, limit: int | None = None) -> str:
 # --- JSON ------------------------------------------------------------------------------------
 
 
-def _json_reply(prompt: str, reading: PromptReading) -> dict:
+def _json_reply(prompt: str, reading: PromptReading, last: str = "") -> dict:
     example = json_example(prompt) or {}
     keys = list(example) or json_keys(prompt) or ["answer"]
-    source = reading.source or prompt
+    # The text to analyse: a quoted or labelled block, else the latest user message (not the system prompt).
+    source = read_prompt(last).source or reading.source or (last if last and not json_example(last) else prompt)
     out: dict = {}
     for key in keys:
         out[key] = _json_value(key, example.get(key), source, prompt, reading)
