@@ -6,7 +6,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GRADIO_ANALYTICS_ENABLED := False
-export MPLBACKEND := Agg
 PYTEST_ARGS ?=
 
 .PHONY: start setup setup-test system-deps test test-fast demo bench release doctor clean
@@ -38,10 +37,10 @@ start: setup
 	$(BIN)/aidojo lab
 
 test: setup-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 demo: setup
 	rm -rf out/demo && $(BIN)/aidojo demo --out out/demo
