@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from aidojo.fileio import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,6 @@ class ScenarioResult:
     error: str | None = None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -104,7 +94,7 @@ class Report:
                           errors=suite.get("errors"), time=suite.get("time"))
         root.append(suite)
         ET.indent(root)
-        _atomic_write(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
+        atomic_write_bytes(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
         return path
 
     def write_csv(self, path: str | Path) -> Path:
@@ -117,5 +107,5 @@ class Report:
             w.writerow([r.id, r.category, f"{r.weight:g}", "合格" if r.passed else "不合格",
                         " / ".join(r.failures), r.question, r.answer, "あり" if r.handoff else "なし",
                         " / ".join(r.citations), f"{r.seconds:.3f}"])
-        _atomic_write(path, buf.getvalue().encode("utf-8-sig"))
+        atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
         return path

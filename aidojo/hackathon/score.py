@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from aidojo.fileio import atomic_write_bytes
+
 SUITE_FILE = "scenarios.yaml"
 TESTS_DIR = "tests"
 DEFAULT_TIMEOUT = 600  # seconds for one team's tests (and again for its scenario suite)
@@ -298,16 +300,6 @@ dl { font-size: .9em; color: #444; } dt { font-weight: bold; margin-top: .5em; }
 """
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_html(rows: list[TeamScore], *, title: str = "ハッカソン 審査用一覧", offline: bool = True,
@@ -333,10 +325,10 @@ def write_table(rows: list[TeamScore], out_dir: str | Path, *, offline: bool = T
     """Write ``score.html``, ``score.csv`` and ``score.json`` (all the numbers) into ``out_dir``."""
     out = Path(out_dir)
     paths = {"html": out / "score.html", "csv": out / "score.csv", "json": out / "score.json"}
-    _atomic_write(paths["html"], render_html(rows, offline=offline).encode("utf-8"))
-    _atomic_write(paths["csv"], render_csv(rows))
+    atomic_write_bytes(paths["html"], render_html(rows, offline=offline).encode("utf-8"))
+    atomic_write_bytes(paths["csv"], render_csv(rows))
     data = [{**asdict(r), "handoff_rate": r.handoff_rate} for r in rows]
-    _atomic_write(paths["json"], json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+    atomic_write_bytes(paths["json"], json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
     return paths
 
 

@@ -7,7 +7,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from aidojo.records.atomic import atomic_path, write_bytes_atomic
+from aidojo.fileio import atomic_path, atomic_write_bytes
 from aidojo.records.completion import PersonRecord, Records, mark_issued
 from aidojo.records.export import excel_safe
 
@@ -97,7 +97,7 @@ def write_certificates(records: Records, track: str, out_dir: str | Path, *, iss
     people = [p for p in records.completers(track) if p.tracks[track].certificate and p.tracks[track].date]
     pdfs = [(p, certificate_pdf(p, records, track, issuer)) for p in people]  # render all before writing any
     out.mkdir(parents=True, exist_ok=True)
-    written = [write_bytes_atomic(out / f"{p.tracks[track].certificate}_{p.staff_id}.pdf", data) for p, data in pdfs]
+    written = [atomic_write_bytes(out / f"{p.tracks[track].certificate}_{p.staff_id}.pdf", data) for p, data in pdfs]
     with atomic_path(out / "修了証一覧.csv") as tmp:
         with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f, lineterminator="\r\n")

@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from aidojo.records.atomic import write_bytes_atomic
+from aidojo.fileio import atomic_write_bytes
 from aidojo.records.completion import Records
 from aidojo.records.kpi import Kpis, compute_kpis
 
@@ -114,4 +114,4 @@ def render_dashboard(records: Records, kpis: Kpis | None = None) -> str:
 
 def write_dashboard(records: Records, path: str | Path) -> Path:
     """Write the dashboard atomically; returns the path."""
-    return write_bytes_atomic(path, render_dashboard(records).encode("utf-8"))
+    return atomic_write_bytes(path, render_dashboard(records).encode("utf-8"))

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from aidojo.records.atomic import atomic_path
+from aidojo.fileio import atomic_path
 from aidojo.records.completion import Records
 
 FORMATS = ("xlsx", "csv", "json")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from aidojo.fileio import atomic_write_bytes
 from aidojo.llm import chat
 from aidojo.safety import find_pii, mask_pii, screen_prompt
 from aidojo.safety.pii_types import KIND_LABELS_JA
@@ -165,17 +165,6 @@ def answer(question: str) -> dict:
 
 # --- export ------------------------------------------------------------------------------------
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, then os.replace (nothing half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_record(fields: dict[str, str], folder: str | Path, *, stem: str | None = None,
@@ -202,14 +191,14 @@ def export_record(fields: dict[str, str], folder: str | Path, *, stem: str | Non
     buf = io.BytesIO()
     document.save(buf)
     docx_path = folder / f"{stem}.docx"
-    _atomic_write(docx_path, buf.getvalue())
+    atomic_write_bytes(docx_path, buf.getvalue())
 
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(["作成日時", *FIELDS])
     writer.writerow([created, *(fields[f] or EMPTY for f in FIELDS)])
     csv_path = folder / f"{stem}.csv"
-    _atomic_write(csv_path, text.getvalue().encode("utf-8-sig"))
+    atomic_write_bytes(csv_path, text.getvalue().encode("utf-8-sig"))
     return docx_path, csv_path
 
 

@@ -12,11 +12,11 @@ suite's target. Run: ``python app.py``.
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from aidojo.fileio import atomic_write_bytes
 from aidojo.llm import chat
 from aidojo.safety import mask_pii, screen_prompt
 from aidojo.text import bigram_overlap, normalize
@@ -170,23 +170,12 @@ def analyze(df) -> Analysis:
     return Analysis(out, summary, quotes)
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, then os.replace (nothing half-written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_csv(df, path: str | Path) -> Path:
     """A DataFrame as CSV in UTF-8 with BOM (Excel opens the Japanese text correctly)."""
     path = Path(path)
-    _atomic_write(path, df.to_csv(index=False).encode("utf-8-sig"))
+    atomic_write_bytes(path, df.to_csv(index=False).encode("utf-8-sig"))
     return path
 
 
@@ -213,7 +202,7 @@ def chart(summary, path: str | Path) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
-    _atomic_write(path, buf.getvalue())
+    atomic_write_bytes(path, buf.getvalue())
     return path
 
 
