@@ -5,32 +5,16 @@ generates from solutions, and the lesson notebooks run top to bottom offline.
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
-from aidojo.course import load_course
+from tests.curriculum import load_fixture, cell_id, grade_cells, assert_no_errors_outside_graded_cells
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ("m01", "m02", "m03")
 LESSONS = {"m01": "m01_kihon_to_rule", "m02": "m02_prompt_kihon", "m03": "m03_gyomu_de_tsukau"}
-
-
-def _fixture(module: str) -> dict:
-    return yaml.safe_load((REPO / "tests" / "fixtures" / "answers" / f"{module}.yaml").read_text(encoding="utf-8"))
-
-
-def _cell_id(qid: str, suffix: str) -> str:
-    return qid.replace(".", "-") + "-" + suffix  # "m02.q3" → "m02-q3-answer"
-
-
-def _grade_cells(nb) -> dict[str, float]:
-    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
 
 
 def _submission(exercise: Path, answers: dict[str, tuple[str, str]], target: Path) -> Path:
@@ -39,7 +23,7 @@ def _submission(exercise: Path, answers: dict[str, tuple[str, str]], target: Pat
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
     for qid, (variable, text) in answers.items():
         assert '"""' not in text, f"fixture for {qid} cannot sit inside a triple-quoted string"
-        cell = by_id[_cell_id(qid, "answer")]
+        cell = by_id[cell_id(qid, "answer")]
         head = cell.source.splitlines()[0]
         cell.source = f'{head}\n{variable} = """\n{text.strip()}\n"""'
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -51,21 +35,15 @@ def _submission(exercise: Path, answers: dict[str, tuple[str, str]], target: Pat
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_points_in_course_toml_equal_the_solution_total(module):
-    nb = nbformat.read(REPO / "solutions" / module / f"{module}_kadai.ipynb", as_version=4)
-    assert sum(_grade_cells(nb).values()) == load_course().modules[module].points > 0
-
-
-@pytest.mark.parametrize("module", MODULES)
 def test_every_graded_question_has_an_answer_cell_and_fixtures(module):
     nb = nbformat.read(REPO / "solutions" / module / f"{module}_kadai.ipynb", as_version=4)
-    fixture = _fixture(module)
-    tests = [gid for gid in _grade_cells(nb)]
+    fixture = load_fixture(module)
+    tests = [gid for gid in grade_cells(nb)]
     qids = [gid.removesuffix("-test").replace("-", ".") for gid in tests]
     assert qids == list(fixture["questions"])
     ids = {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
     for qid in qids:
-        assert _cell_id(qid, "answer") in ids
+        assert cell_id(qid, "answer") in ids
     for cell in nb.cells:  # the graded path never reaches a live model: only require(), no ask()
         if cell.metadata.get("nbgrader", {}).get("grade"):
             assert "ask(" not in cell.source and 'require("' in cell.source
@@ -90,50 +68,7 @@ def test_assignment_shows_the_exact_texts_the_checker_grades_against(module):
         assert value in text, f"{module}: {name} is not shown verbatim in the assignment"
 
 
-@pytest.mark.parametrize("module", MODULES)
-def test_notebooks_are_committed_clean_with_stable_ids(module):
-    for path in (REPO / "solutions" / module).glob("*.ipynb"):
-        _assert_clean(path)
-    for path in (REPO / "exercises" / module).glob("*.ipynb"):
-        _assert_clean(path)
-    _assert_clean(REPO / "notebooks" / f"{LESSONS[module]}.ipynb")
-
-
-def _assert_clean(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    nbformat.validate(nb)
-    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5)
-    for cell in nb.cells:
-        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cell.id)
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, f"{path.name}: outputs not cleared"
-
-
 # --- real nbgrader -------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_exercises_equal_what_nbgrader_generates(tmp_path):
-    from aidojo.course.nbgrader_cli import run_nbgrader
-
-    release = tmp_path / "release"
-    for module in MODULES:
-        run_nbgrader(["generate_assignment", module, "--force", f"--CourseDirectory.db_url=sqlite:///{tmp_path / 'g.db'}",
-                      f"--CourseDirectory.release_directory={release}"], course_dir=tmp_path / "course")
-        generated = sorted(p.name for p in (release / module).glob("*.ipynb"))
-        committed = sorted(p.name for p in (REPO / "exercises" / module).glob("*.ipynb"))
-        assert generated == committed and committed, module
-        for name in committed:
-            fresh = _comparable(release / module / name)
-            ours = _comparable(REPO / "exercises" / module / name)
-            assert ours == fresh, f"exercises/{module}/{name} differs from nbgrader's output: run release(['{module}'])"
-
-
-def _comparable(path: Path) -> dict:
-    """The notebook JSON without volatile metadata (nothing else is ignored)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb.get("metadata", {}).pop("language_info", None)
-    return nb
 
 
 @pytest.mark.slow
@@ -141,11 +76,11 @@ def _comparable(path: Path) -> dict:
 def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_path):
     from aidojo.course.quickgrade import grade_notebooks
 
-    fixture = _fixture(module)
+    fixture = load_fixture(module)
     nb_name = fixture["notebook"]
     exercise = REPO / "exercises" / module / f"{nb_name}.ipynb"
     solution = REPO / "solutions" / module / f"{nb_name}.ipynb"
-    points = _grade_cells(nbformat.read(solution, as_version=4))
+    points = grade_cells(nbformat.read(solution, as_version=4))
     questions = fixture["questions"]
 
     submissions: dict[str, dict[str, Path]] = {"solution": {nb_name: solution}, "untouched": {nb_name: exercise}}
@@ -155,7 +90,7 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
             student = f"{kind}{i}"
             answers = {qid: (q["variable"], q[kind][i]) for qid, q in questions.items() if i < len(q[kind])}
             submissions[student] = {nb_name: _submission(exercise, answers, tmp_path / "subs" / student / f"{nb_name}.ipynb")}
-            expect[student] = {_cell_id(qid, "test"): outcome for qid in answers}
+            expect[student] = {cell_id(qid, "test"): outcome for qid in answers}
 
     work = tmp_path / "grade"
     results = grade_notebooks(module, submissions, workdir=work)
@@ -164,8 +99,8 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
     assert sol.score == sol.max_score == sum(points.values()), sol.cells
     empty = results["untouched"][0]
     assert empty.score == 0 and all(score == 0 for score, _ in empty.cells.values()), empty.cells
-    _assert_no_errors_outside_graded_cells(work / "autograded" / "untouched" / module / f"{nb_name}.ipynb")
-    _assert_no_errors_outside_graded_cells(work / "autograded" / "solution" / module / f"{nb_name}.ipynb", graded_too=True)
+    assert_no_errors_outside_graded_cells(work / "autograded" / "untouched" / module / f"{nb_name}.ipynb")
+    assert_no_errors_outside_graded_cells(work / "autograded" / "solution" / module / f"{nb_name}.ipynb", graded_too=True)
 
     for student, cells in expect.items():
         got = results[student][0].cells
@@ -175,20 +110,6 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
                 assert score == maximum == points[gid], f"{student} {gid}: {score}/{maximum}"
             else:
                 assert score < maximum, f"{student} {gid}: a wrong answer scored full marks"
-
-
-def _assert_no_errors_outside_graded_cells(path: Path, *, graded_too: bool = False) -> None:
-    nb = nbformat.read(path, as_version=4)
-    ran = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        ran += cell.execution_count is not None
-        if cell.metadata.get("nbgrader", {}).get("grade") and not graded_too:
-            continue
-        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
-        assert not errors, f"{path.name} cell {cell.id}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
-    assert ran > 0, "the notebook was not executed"
 
 
 # --- lessons run offline --------------------------------------------------------------------------

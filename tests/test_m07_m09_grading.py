@@ -14,27 +14,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
-from aidojo.course import load_course
+from tests.curriculum import load_fixture, cell_id, grade_cells, assert_no_errors_outside_graded_cells
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ("m07", "m08", "m09")
 LESSONS = {"m07": "m07_shiryo_kensaku", "m08": "m08_gradio_app", "m09": "m09_hyoka"}
 HANDBOOK = "data/seikatsuhogo_tebiki.md"
-
-
-def _fixture(module: str) -> dict:
-    return yaml.safe_load((REPO / "tests" / "fixtures" / "answers" / f"{module}.yaml").read_text(encoding="utf-8"))
-
-
-def _cell_id(qid: str, suffix: str) -> str:
-    return qid.replace(".", "-") + "-" + suffix  # "m07.q3" → "m07-q3-answer"
-
-
-def _grade_cells(nb) -> dict[str, float]:
-    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
 
 
 def _solution(module: str):
@@ -46,7 +32,7 @@ def _submission(exercise: Path, answers: dict[str, str], target: Path) -> Path:
     nb = nbformat.read(exercise, as_version=4)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
     for qid, code in answers.items():
-        by_id[_cell_id(qid, "answer")].source = code.rstrip("\n")
+        by_id[cell_id(qid, "answer")].source = code.rstrip("\n")
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     return target
@@ -71,47 +57,22 @@ def _namespace(module: str, answers: dict[str, str] | None = None) -> dict:
 
 
 @pytest.mark.parametrize("module", MODULES)
-def test_points_in_course_toml_equal_the_solution_total(module):
-    assert sum(_grade_cells(_solution(module)).values()) == load_course().modules[module].points > 0
-
-
-@pytest.mark.parametrize("module", MODULES)
 def test_every_graded_question_has_an_answer_cell_check_cell_and_fixtures(module):
     nb = _solution(module)
-    fixture = _fixture(module)
-    qids = [gid.removesuffix("-test").replace("-", ".") for gid in _grade_cells(nb)]
+    fixture = load_fixture(module)
+    qids = [gid.removesuffix("-test").replace("-", ".") for gid in grade_cells(nb)]
     assert qids == list(fixture["questions"]) and len(qids) >= 3
     sources = {c.id: c.source for c in nb.cells}
     for qid in qids:
-        answer = sources[_cell_id(qid, "answer")]
+        answer = sources[cell_id(qid, "answer")]
         assert "### BEGIN SOLUTION" in answer and "### END SOLUTION" in answer
         assert f'check("{qid}")' in sources[f"{module}k-{qid.split('.')[1]}-check"]
-        test = sources[_cell_id(qid, "test")]
+        test = sources[cell_id(qid, "test")]
         assert f'require("{qid}")' in test and f'require("{qid}.hidden"' in test and "### BEGIN HIDDEN TESTS" in test
         q = fixture["questions"][qid]
         assert len(q["correct"]) >= 2 and len(q["wrong"]) >= 2
     for cell in nb.cells:  # graded paths never launch a server
         assert ".launch(" not in cell.source or cell.cell_type == "markdown"
-
-
-@pytest.mark.parametrize("module", MODULES)
-def test_notebooks_are_committed_clean_with_stable_ids(module):
-    for folder in ("solutions", "exercises"):
-        paths = list((REPO / folder / module).glob("*.ipynb"))
-        assert paths
-        for path in paths:
-            _assert_clean(path)
-    _assert_clean(REPO / "notebooks" / f"{LESSONS[module]}.ipynb")
-
-
-def _assert_clean(path: Path) -> None:
-    nb = nbformat.read(path, as_version=4)
-    nbformat.validate(nb)
-    assert (nb.nbformat, nb.nbformat_minor) >= (4, 5)
-    for cell in nb.cells:
-        assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", cell.id)
-        if cell.cell_type == "code":
-            assert not cell.outputs and cell.execution_count is None, f"{path.name}: outputs not cleared"
 
 
 def test_handbook_copies_are_identical_and_fictional():
@@ -129,7 +90,7 @@ def test_handbook_copies_are_identical_and_fictional():
 
 
 def _variants(module: str):
-    fixture = _fixture(module)
+    fixture = load_fixture(module)
     yield "solution", None
     for kind in ("correct", "wrong"):
         for i in range(max(len(q[kind]) for q in fixture["questions"].values())):
@@ -142,7 +103,7 @@ def _evaluate_module(module: str) -> None:
 
     for name, answers in _variants(module):
         ns = _namespace(module, answers)
-        for qid in (answers or _fixture(module)["questions"]):
+        for qid in (answers or load_fixture(module)["questions"]):
             results = [evaluate(q, *[ns[v] for v in get_question(q).reads]) for q in (qid, qid + ".hidden")]
             passed = all(r.ok for r in results)
             if name.startswith("wrong"):
@@ -223,42 +184,15 @@ def test_m08_solution_app_through_gradio_client(tmp_path):
 
 
 @pytest.mark.slow
-def test_exercises_equal_what_nbgrader_generates(tmp_path):
-    from aidojo.course.nbgrader_cli import run_nbgrader
-
-    release = tmp_path / "release"
-    for module in MODULES:
-        run_nbgrader(["generate_assignment", module, "--force", f"--CourseDirectory.db_url=sqlite:///{tmp_path / 'g.db'}",
-                      f"--CourseDirectory.release_directory={release}"], course_dir=tmp_path / "course")
-        generated = sorted(p.relative_to(release / module).as_posix() for p in (release / module).rglob("*") if p.is_file())
-        committed = sorted(p.relative_to(REPO / "exercises" / module).as_posix()
-                           for p in (REPO / "exercises" / module).rglob("*") if p.is_file())
-        assert generated == committed and committed, module
-        for name in committed:
-            if name.endswith(".ipynb"):
-                assert _comparable(REPO / "exercises" / module / name) == _comparable(release / module / name), (
-                    f"exercises/{module}/{name} differs from nbgrader's output: run release(['{module}'])")
-            else:
-                assert (REPO / "exercises" / module / name).read_bytes() == (release / module / name).read_bytes(), name
-
-
-def _comparable(path: Path) -> dict:
-    """The notebook JSON without volatile metadata (nothing else is ignored)."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    nb.get("metadata", {}).pop("language_info", None)
-    return nb
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
 def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_path):
     from aidojo.course.quickgrade import grade_notebooks
 
-    fixture = _fixture(module)
+    fixture = load_fixture(module)
     nb_name = fixture["notebook"]
     exercise = REPO / "exercises" / module / f"{nb_name}.ipynb"
     solution = REPO / "solutions" / module / f"{nb_name}.ipynb"
-    points = _grade_cells(nbformat.read(solution, as_version=4))
+    points = grade_cells(nbformat.read(solution, as_version=4))
 
     submissions: dict[str, dict[str, Path]] = {"solution": {nb_name: solution}, "untouched": {nb_name: exercise}}
     expect: dict[str, dict[str, str]] = {}  # student → {test grade_id: "full" | "less"}
@@ -266,13 +200,13 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
         if answers is None:
             continue
         submissions[name] = {nb_name: _submission(exercise, answers, tmp_path / "subs" / name / f"{nb_name}.ipynb")}
-        expect[name] = {_cell_id(qid, "test"): "less" if name.startswith("wrong") else "full" for qid in answers}
+        expect[name] = {cell_id(qid, "test"): "less" if name.startswith("wrong") else "full" for qid in answers}
 
     runaway = fixture.get("runaway") or {}
     if runaway:  # an endless loop in one answer: that question scores zero, the others still count
         answers = {qid: q["correct"][0] for qid, q in fixture["questions"].items()} | runaway
         submissions["runaway"] = {nb_name: _submission(exercise, answers, tmp_path / "subs" / "runaway" / f"{nb_name}.ipynb")}
-        expect["runaway"] = {_cell_id(qid, "test"): "zero" if qid in runaway else "full" for qid in answers}
+        expect["runaway"] = {cell_id(qid, "test"): "zero" if qid in runaway else "full" for qid in answers}
 
     work = tmp_path / "grade"
     # a short cell time limit when a runaway submission is graded (these notebooks' cells take a few seconds)
@@ -282,8 +216,8 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
     assert sol.score == sol.max_score == sum(points.values()), sol.cells
     empty = results["untouched"][0]
     assert empty.score == 0 and all(score == 0 for score, _ in empty.cells.values()), empty.cells
-    _assert_no_errors_outside_graded_cells(work / "autograded" / "untouched" / module / f"{nb_name}.ipynb")
-    _assert_no_errors_outside_graded_cells(work / "autograded" / "solution" / module / f"{nb_name}.ipynb", graded_too=True)
+    assert_no_errors_outside_graded_cells(work / "autograded" / "untouched" / module / f"{nb_name}.ipynb")
+    assert_no_errors_outside_graded_cells(work / "autograded" / "solution" / module / f"{nb_name}.ipynb", graded_too=True)
 
     for student, cells in expect.items():
         got = results[student][0].cells
@@ -295,20 +229,6 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
                 assert score == 0 < maximum, f"{student} {gid}: an endless loop scored {score}"
             else:
                 assert score < maximum, f"{student} {gid}: a wrong answer scored full marks"
-
-
-def _assert_no_errors_outside_graded_cells(path: Path, *, graded_too: bool = False) -> None:
-    nb = nbformat.read(path, as_version=4)
-    ran = 0
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        ran += cell.execution_count is not None
-        if cell.metadata.get("nbgrader", {}).get("grade") and not graded_too:
-            continue
-        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
-        assert not errors, f"{path.name} cell {cell.id}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
-    assert ran > 0, "the notebook was not executed"
 
 
 # --- lessons run offline --------------------------------------------------------------------------
