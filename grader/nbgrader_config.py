@@ -33,3 +33,16 @@ c.ClearSolutions.text_stub = "ここに答えを書いてください。"
 c.Execute.timeout = int(os.environ.get("AIDOJO_CELL_TIMEOUT") or 30)
 c.Execute.allow_errors = True
 c.Execute.interrupt_on_timeout = True
+
+# Learners' feedback (nbgrader generate_feedback): Japanese template, a Japanese summary on top, and hidden
+# tests hidden — their source (ClearHiddenTests) and their failing assert lines in tracebacks (our own
+# preprocessor, which must run before ClearHiddenTests). Same as aidojo.course.feedback.feedback_options().
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "aidojo.course.feedback_preprocessors.HideHiddenTestResults",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "aidojo.course.feedback_preprocessors.JapaneseSummary",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.HTMLExporter.template_name = "feedback_ja"
+c.HTMLExporter.extra_template_basedirs = [str(REPO / "aidojo" / "course" / "templates")]

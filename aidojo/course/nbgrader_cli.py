@@ -38,12 +38,11 @@ def run_nbgrader(args: list[str], *, course_dir: Path | None = None, extra_env: 
 
 
 def release(modules: list[str], *, course_dir: Path | None = None) -> None:
-    """Regenerate exercises/<module>/ from solutions/<module>/ with nbgrader generate_assignment."""
-    import tempfile
+    """Regenerate exercises/<module>/ from solutions/<module>/ with nbgrader generate_assignment.
 
-    with tempfile.TemporaryDirectory(prefix="aidojo-release-") as tmp:
-        db_url = f"sqlite:///{Path(tmp) / 'release.db'}"  # a scratch gradebook: releasing records no grades
-        for module in modules:
-            if not (REPO_ROOT / "solutions" / module).is_dir():
-                raise FileNotFoundError(f"solutions/{module} がありません")
-            run_nbgrader(["generate_assignment", module, "--force", f"--CourseDirectory.db_url={db_url}"], course_dir=course_dir)
+    Kept for existing callers; ``aidojo.course.release.release`` does the work (leak scan, atomic swap).
+    """
+    from aidojo.course.layout import CourseLayout
+    from aidojo.course.release import release as _release
+
+    _release(modules, layout=CourseLayout(data_dir=course_dir) if course_dir else None)
