@@ -30,8 +30,22 @@ c.Exchange.path_includes_course = True
 
 c.ClearSolutions.code_stub = {"python": "# ここに答えを書いてください\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "ここに答えを書いてください。"
+# Text answers (prompts, choices) get an empty line instead of `raise NotImplementedError()` inside the string.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "aidojo.course.stubs.TextAwareClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Execute.timeout = int(os.environ.get("AIDOJO_CELL_TIMEOUT") or 30)
-c.Execute.allow_errors = True
 c.Execute.interrupt_on_timeout = True
 
 # Learners' feedback (nbgrader generate_feedback): Japanese template, a Japanese summary on top, and hidden

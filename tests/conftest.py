@@ -37,3 +37,13 @@ def _isolated_env(monkeypatch, tmp_path):
 @pytest.fixture
 def port() -> int:
     return free_port()
+
+
+@pytest.fixture
+def postgres_url():
+    """A throw-away PostgreSQL server (scripts/pgtemp.py: initdb in a temp dir, unix socket only), stopped afterwards."""
+    from scripts.pgtemp import pg_bindir, temporary_postgres
+
+    require(pg_bindir() is not None, "PostgreSQL server binaries (Debian package postgresql) are not installed")
+    with temporary_postgres() as url:
+        yield url

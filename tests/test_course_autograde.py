@@ -10,7 +10,6 @@ import pytest
 
 from aidojo.course import autograde, collect_exchange, generate_feedback, release, release_to_exchange
 from aidojo.course.submission import submit_to_exchange
-from tests.conftest import require
 from tests.fixtures.course.helpers import GOOD_Q1, GOOD_Q2, layout, place, variant
 
 HIDDEN_TEXT = ("HIDDEN-T01-Q1", "HIDDEN-T01-Q2", "add(-7, 7)", 'greet("山田")', "BEGIN HIDDEN TESTS\nassert")
@@ -117,16 +116,6 @@ def test_exchange_release_fetch_submit_collect(tmp_path):
     assert report.accepted == [("k40001", "t01")], report.text()
     graded = autograde(["t01"], layout=lay, workers=1, progress=False)
     assert _scores(lay.db_url) == {"k40001": 4}, graded.text()
-
-
-@pytest.fixture
-def postgres_url():
-    """A throw-away PostgreSQL server (scripts/pgtemp.py), stopped afterwards; required in CI."""
-    from scripts.pgtemp import pg_bindir, temporary_postgres
-
-    require(pg_bindir() is not None, "PostgreSQL server binaries (Debian package postgresql) are not installed")
-    with temporary_postgres() as url:
-        yield url
 
 
 @pytest.mark.slow

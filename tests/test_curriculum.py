@@ -25,3 +25,15 @@ def test_notebooks_are_committed_clean_with_stable_ids(module):
     assert len(paths) >= 3
     for path in paths:
         assert_clean(path)
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_text_answers_start_empty_and_code_answers_raise(module):
+    for path in (REPO / "exercises" / module).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if not cell.metadata.get("nbgrader", {}).get("solution"):
+                continue
+            if '= """' in cell.source and "def " not in cell.source:  # a prompt or choice between triple quotes
+                assert "NotImplementedError" not in cell.source and cell.source.rstrip().endswith('"""\n"""'[-3:]), cell.id
+            elif "def " in cell.source:
+                assert "raise NotImplementedError()" in cell.source, cell.id

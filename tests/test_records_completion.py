@@ -226,41 +226,6 @@ def test_reading_the_gradebook_is_a_fixed_number_of_queries():
     assert counts[0] == counts[1] and counts[0] <= 8, counts
 
 
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
-@pytest.fixture
-def postgres_url():
-    """A throw-away PostgreSQL server (initdb in a temp dir, unix socket only), stopped afterwards."""
-    import os
-    import subprocess
-    import tempfile
-
-    from tests.conftest import free_port, require
-
-    bindir = _pg_bin()
-    require(bindir is not None, "PostgreSQL server binaries (Debian package postgresql) are not installed")
-    root = Path(tempfile.mkdtemp(prefix="aidojo-pg-records-", dir="/tmp"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root
-        shutil.chown(root, "postgres")
-        prefix = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", "postgres", "--"]
-    port, data = free_port(), root / "data"
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--no-locale"], check=True, capture_output=True)
-    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                    f"-p {port} -k {root} -c listen_addresses=''", "start"], check=True, capture_output=True)
-    try:
-        subprocess.run([*prefix, str(bindir / "createdb"), "-h", str(root), "-p", str(port), "-U", "postgres",
-                        "gradebook"], check=True, capture_output=True)
-        yield f"postgresql+psycopg://postgres@/gradebook?host={root}&port={port}"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_records_from_a_postgresql_gradebook(postgres_url, monkeypatch):

@@ -34,7 +34,8 @@ from pathlib import Path
 from aidojo.course.config import GRADER_DIR
 from aidojo.course.layout import CourseLayout, resolve_layout
 from aidojo.course.nbgrader_cli import nbgrader_env, run_nbgrader
-from aidojo.course.report import Report, atomic_write_text
+from aidojo.course.report import Report
+from aidojo.fileio import atomic_write_text
 
 FINGERPRINT = ".aidojo-graded.json"
 DEFAULT_SUBMISSION_TIMEOUT = 600  # seconds for one learner's whole module (cells have their own limit)

@@ -20,7 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from aidojo.course.keyscan import scan_notebook
 from aidojo.course.layout import CourseLayout, resolve_layout
-from aidojo.course.report import Report, atomic_write_text
+from aidojo.course.report import Report
+from aidojo.fileio import atomic_write_text
 from aidojo.course.submission import DEFAULT_MAX_BYTES, FORMAT, STAFF_ID
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from aidojo.course.config import GRADER_DIR, REPO_ROOT, course_data_dir
+from aidojo.course.config import GRADER_DIR, course_data_dir
 
 
 def nbgrader_env(course_dir: Path | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from aidojo.course.keyscan import scan_notebook
 from aidojo.course.layout import CourseLayout, resolve_layout
-from aidojo.course.report import atomic_write_bytes
+from aidojo.fileio import atomic_write_bytes
 
 FORMAT = "aidojo-submission"
 STAFF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
