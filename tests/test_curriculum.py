@@ -34,6 +34,6 @@ def test_text_answers_start_empty_and_code_answers_raise(module):
             if not cell.metadata.get("nbgrader", {}).get("solution"):
                 continue
             if '= """' in cell.source and "def " not in cell.source:  # a prompt or choice between triple quotes
-                assert "NotImplementedError" not in cell.source and cell.source.rstrip().endswith('"""\n"""'[-3:]), cell.id
+                assert "NotImplementedError" not in cell.source and cell.source.rstrip().endswith('"""'), cell.id
             elif "def " in cell.source:
                 assert "raise NotImplementedError()" in cell.source, cell.id
