@@ -52,3 +52,33 @@ def assert_no_errors_outside_graded_cells(path: Path, *, graded_too: bool = Fals
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         assert not errors, f"{path.name} cell {cell.id}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
     assert ran > 0, "the notebook was not executed"
+
+
+def run_lesson(name: str, workdir: Path, timeout: int = 180) -> str:
+    """Execute notebooks/<name>.ipynb top to bottom offline; fail on any error; return all its output text."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(REPO / "notebooks" / f"{name}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"{cell.id}: {out.get('ename')}: {out.get('evalue')}"
+            data = out.get("data", {})
+            texts.append(out.get("text", "") + data.get("text/plain", "") + data.get("text/html", ""))
+    joined = "\n".join(texts)
+    assert "AIを呼び出せませんでした" not in joined
+    return joined
+
+
+def assert_cell_outcomes(got: dict[str, tuple[float, float]], expected: dict[str, str], points: dict[str, float],
+                         student: str) -> None:
+    """Per grade cell: 'full' marks, 'zero', or 'less' than full (a typical wrong answer)."""
+    for gid, outcome in expected.items():
+        score, maximum = got[gid]
+        if outcome == "full":
+            assert score == maximum == points[gid], f"{student} {gid}: {score}/{maximum}"
+        elif outcome == "zero":
+            assert score == 0 < maximum, f"{student} {gid}: scored {score}, expected 0"
+        else:
+            assert score < maximum, f"{student} {gid}: a wrong answer scored full marks"

@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.curriculum import load_fixture, cell_id, grade_cells, assert_no_errors_outside_graded_cells
+from tests.curriculum import (assert_cell_outcomes, assert_no_errors_outside_graded_cells, cell_id, grade_cells,
+                               load_fixture, run_lesson)
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ("m01", "m02", "m03")
@@ -103,13 +104,7 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
     assert_no_errors_outside_graded_cells(work / "autograded" / "solution" / module / f"{nb_name}.ipynb", graded_too=True)
 
     for student, cells in expect.items():
-        got = results[student][0].cells
-        for gid, outcome in cells.items():
-            score, maximum = got[gid]
-            if outcome == "full":
-                assert score == maximum == points[gid], f"{student} {gid}: {score}/{maximum}"
-            else:
-                assert score < maximum, f"{student} {gid}: a wrong answer scored full marks"
+        assert_cell_outcomes(results[student][0].cells, cells, points, student)
 
 
 # --- lessons run offline --------------------------------------------------------------------------
@@ -118,18 +113,7 @@ def test_real_autograde_of_solution_untouched_and_fixture_variants(module, tmp_p
 @pytest.mark.slow
 @pytest.mark.parametrize("module", MODULES)
 def test_lesson_notebook_runs_top_to_bottom_offline(module, tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(REPO / "notebooks" / f"{LESSONS[module]}.ipynb", as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    texts = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error", f"{cell.id}: {out.get('ename')}: {out.get('evalue')}"
-            data = out.get("data", {})
-            texts.append(out.get("text", "") + data.get("text/plain", "") + data.get("text/html", ""))
-    joined = "\n".join(texts)
-    assert "AIを呼び出せませんでした" not in joined
+    joined = run_lesson(LESSONS[module], tmp_path, timeout=120)
     assert "AIの回答" in joined  # ask() answered through the offline model
     if module == "m01":
         assert "練習用オフラインモデル" in joined and "14日間" in joined and "担当者に引き継ぎます" in joined
