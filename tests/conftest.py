@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from aidojo.hackathon.testing import free_port  # noqa: F401  (re-exported for tests)
+from aidojo.hackathon.testing import free_port, use_offline_model  # noqa: F401  (free_port re-exported for tests)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,11 +27,8 @@ def require(condition: bool, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     """No real backend or key leaks into a test; course data goes to a temp folder."""
-    for name in ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
-                 "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION", "NBGRADER_EXECUTION"):
-        monkeypatch.delenv(name, raising=False)
+    use_offline_model(monkeypatch, tmp_path)  # and no stray .env from the checkout is read
     monkeypatch.setenv("AIDOJO_COURSE_DIR", str(tmp_path / "course"))
-    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout is read
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,17 @@ def load_app(app_path: str | Path, name: str | None = None) -> ModuleType:
 
     path = Path(app_path).resolve()
     return load_module_file(path, name or f"aidojo_app_{path.parent.name}_{next(_counter)}")
+
+
+BACKEND_VARIABLES = ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
+                     "AZURE_OPENAI_API_KEY", "OPENAI_API_VERSION", "NBGRADER_EXECUTION")
+
+
+def use_offline_model(monkeypatch, workdir: Path) -> None:
+    """In a test: no backend variable or key from the environment, and no project .env (cwd = ``workdir``)."""
+    for name in BACKEND_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(workdir)
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aidojo.hackathon.testing import load_app
+from aidojo.hackathon.testing import load_app, use_offline_model
 
 PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -25,9 +25,6 @@ def app():
 @pytest.fixture(autouse=True)
 def _isolated(app, monkeypatch, tmp_path):
     """Always the offline practice model; handoff logs go to a temp folder, not into the project."""
-    for name in ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
-                 "AZURE_OPENAI_API_KEY", "NBGRADER_EXECUTION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .env of the project is read
+    use_offline_model(monkeypatch, tmp_path)
     monkeypatch.setattr(app.policy, "log_path", tmp_path / "handoff.jsonl")
     monkeypatch.setattr(app.policy, "events", [])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aidojo.hackathon.testing import load_app
+from aidojo.hackathon.testing import load_app, use_offline_model
 
 PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -25,7 +25,4 @@ def app():
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     """Always the offline practice model; no .env of the project is read."""
-    for name in ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_ENDPOINT",
-                 "AZURE_OPENAI_API_KEY", "NBGRADER_EXECUTION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
+    use_offline_model(monkeypatch, tmp_path)
