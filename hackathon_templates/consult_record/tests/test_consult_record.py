@@ -92,7 +92,8 @@ def test_app_through_gradio_client_edit_and_save(app):
         assert "伏せ字" in note and len(fields) == 5 and "物忘れ" in fields[1]
         fields[3] = "来週水曜日に訪問（職員が確認済み）"  # the staff member edits before saving
         saved = client.predict(*fields, api_name="/save")
-        paths = sorted(Path(p if isinstance(p, str) else p["path"]) for p in saved)
+        # gradio_client downloads each file into its own random folder: order by file type, not by path
+        paths = sorted((Path(p if isinstance(p, str) else p["path"]) for p in saved), key=lambda p: p.suffix)
         assert [p.suffix for p in paths] == [".csv", ".docx"]
         assert "来週水曜日に訪問（職員が確認済み）" in paths[0].read_bytes().decode("utf-8-sig")
 
