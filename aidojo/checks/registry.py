@@ -100,14 +100,21 @@ def check(qid: str, *values: Any) -> CheckResult:
     return evaluate(qid, *values)
 
 
-def require(qid: str, *values: Any) -> None:
-    """For nbgrader test cells: raise ``AssertionError`` with the hints unless the answer passes."""
+def require(qid: str, *values: Any) -> CheckResult:
+    """The graded cell's line in a learner's notebook: shows ✅, or ❌ with a one-line hint; never raises.
+
+    Grading never runs this cell: the grader reads the answer and calls the same judge itself. (Under the
+    legacy in-kernel grading, marked by ``NBGRADER_EXECUTION``, it still raises so that nbgrader sees a failure.)
+    """
+    import os
+
     q = get_question(qid)
     if not values:
         values = tuple(_values_from_caller(q, 2))
     result = evaluate(qid, *values)
-    if not result.ok:
+    if os.environ.get("NBGRADER_EXECUTION") and not result.ok:
         raise AssertionError("\n".join(result.hints) or "不正解です。")
+    return result
 
 
 def registered() -> dict[str, Question]:
