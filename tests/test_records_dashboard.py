@@ -16,6 +16,7 @@ from aidojo.records import compute_kpis, compute_records, import_roster, load_kp
 from aidojo.records.dashboard import render_dashboard
 from aidojo.records.kpi import KpiConfig
 from aidojo.records.synthetic import Result, build_gradebook, module_layout
+from aidojo.records.usage import add_use
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = [f"m0{i}" for i in range(1, 10)]
@@ -60,7 +61,11 @@ def records(template_gradebook, tmp_path):
     import_roster(tmp_path / "later.csv", as_of="2026-07-01")
     course_data_dir().mkdir(parents=True, exist_ok=True)
     shutil.copy(template_gradebook, course_data_dir() / "gradebook.db")
-    return compute_records()
+    # real use through the hub's AI gateway: May 1, 2, 11 (the leaver); July 1, 2, 6 and 9 (two days)
+    for sid, day in (("1", "2026-05-12"), ("2", "2026-05-13"), ("11", "2026-05-20"), ("1", "2026-07-01"),
+                     ("2", "2026-07-02"), ("6", "2026-07-03"), ("9", "2026-07-03"), ("9", "2026-07-04")):
+        add_use(course_data_dir(), sid, prompt_tokens=10, at=datetime.fromisoformat(f"{day}T10:00:00+09:00"))
+    return compute_records(as_of="2026-07-31")
 
 
 def _data(html: str) -> dict:
@@ -72,8 +77,13 @@ def test_kpi_numbers(records):
     k = compute_kpis(records)
     assert (k.staff, k.basic_completed, k.builder_completed, k.sections, k.sections_covered) == (10, 6, 1, 4, 3)
     assert k.basic_rate == pytest.approx(0.6) and k.section_coverage == pytest.approx(0.75)
-    assert [(m.month, m.basic_new, m.basic_total, m.builder_new, m.builder_total) for m in k.months] == [
-        ("2026-05", 3, 3, 0, 0), ("2026-06", 3, 6, 1, 1)]
+    # each month against that month's roster: 11 staff until the leaver goes on 2026-07-01, then 10
+    assert [(m.month, m.headcount, m.basic_new, m.basic_total, m.builder_total, m.users) for m in k.months] == [
+        ("2026-04", 11, 0, 0, 0, 0), ("2026-05", 11, 4, 4, 0, 3), ("2026-06", 11, 3, 7, 1, 0),
+        ("2026-07", 10, 0, 6, 1, 4)]
+    assert k.months[1].basic_rate == pytest.approx(4 / 11) and k.months[3].basic_rate == pytest.approx(0.6)
+    assert (k.users, k.use_rate, k.sections_using) == (4, 0.4, 3)  # in the 年度, among today's staff: 1, 2, 6, 9
+    assert [(y.fiscal_year, y.headcount, y.users, y.sections_using) for y in k.years] == [(2026, 10, 4, 3)]
     bureaus = {b.bureau: b for b in k.bureaus}
     assert (bureaus["総務局"].staff, bureaus["総務局"].basic_completed, bureaus["総務局"].sections_covered) == (5, 4, 2)
     assert (bureaus["市民局"].staff, bureaus["市民局"].basic_completed, bureaus["市民局"].sections) == (5, 2, 2)
@@ -95,6 +105,9 @@ def test_dashboard_shows_the_numbers_against_the_goals(records, tmp_path):
     assert "75.0%" in card and "3 / 4 課" in card and "目標 95%" in card
     assert "戸籍住民課" in html[html.index('id="uncovered"'):]
     assert "名簿の基準日: 2026-07-01" in html and "最終提出日: 2026-06-15" in html
+    assert "2026年度（令和8年度） 修了・利用状況ダッシュボード" in html and "基準日: 2026-07-31" in html
+    card = html[html.index('id="kpi-use"'):html.index('id="kpi-section-use"')]
+    assert "40.0%" in card and "4 / 10 人" in card and "目標 90%" in card
 
 
 def test_goals_come_from_course_toml(records, tmp_path):
@@ -114,16 +127,17 @@ def test_goals_come_from_course_toml(records, tmp_path):
 
 def test_page_is_self_contained_and_reproducible(records, tmp_path):
     html = write_dashboard(records, tmp_path / "a.html").read_text(encoding="utf-8")
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 3 and "fy-boundary" not in html  # one 年度 only: no boundary to mark
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html and "@import" not in html and not re.search(r"url\((?!#)", html)  # only url(#id)
     assert not re.search(r"<script(?![^>]*application/json)", html)  # no scripts besides the data block
-    assert write_dashboard(compute_records(), tmp_path / "b.html").read_bytes() == (tmp_path / "a.html").read_bytes()
+    again = write_dashboard(compute_records(as_of="2026-07-31"), tmp_path / "b.html")
+    assert again.read_bytes() == (tmp_path / "a.html").read_bytes()
 
 
 def test_empty_records_still_render(tmp_path):
     html = write_dashboard(compute_records(), tmp_path / "empty.html").read_text(encoding="utf-8")
-    assert "まだ修了者がいません" in html and _data(html)["staff"] == 0
+    assert "在籍者: 0 人" in html and _data(html)["staff"] == 0 and "AIゲートウェイの利用記録がありません" in html
 
 
 def test_cli_dashboard(records, tmp_path):
@@ -131,4 +145,7 @@ def test_cli_dashboard(records, tmp_path):
 
     res = CliRunner().invoke(app, ["records", "dashboard", "--out", str(tmp_path / "r.html")])
     assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["records", "dashboard", "--out", str(tmp_path / "r.html"), "--as-of", "2026-07-31"])
+    assert res.exit_code == 0, res.output
+    assert "2026年度（令和8年度）、2026-07-31 時点" in res.output and "AI利用率 40.0%（目標 90%）" in res.output
     assert "基礎コース修了率 60.0%（目標 90%）" in res.output and (tmp_path / "r.html").exists()

@@ -54,27 +54,31 @@ def records(template_gradebook, tmp_path):
 def test_xlsx_has_japanese_headers_frozen_header_widths_and_autofilter(records, tmp_path):
     path = export_records(records, tmp_path / "修了状況.xlsx", "xlsx")
     wb = openpyxl.load_workbook(path)
-    ws = wb["修了状況"]
-    header = [c.value for c in ws[1]]
-    assert header[:7] == ["職員番号", "氏名", "所属局", "所属部", "所属課", "役職区分", "在籍状況"]
-    assert "m01 得点（10点満点）" in header and "基礎コース 修了日" in header and "基礎コース 修了証番号" in header
-    assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{len(records.people) + 1}"
+    assert wb.sheetnames == ["一覧", "課別集計", "役職別集計", "未修了者"]  # one workbook HR files
+    ws = wb["一覧"]
+    assert ws["A1"].value.startswith("AI道場 生成AI活用研修 修了状況一覧 ／ 2026年度（令和8年度）")
+    header = [c.value for c in ws[2]]
+    assert header[:8] == ["職員番号", "氏名", "所属局", "所属部", "所属課", "役職", "役職区分", "在籍状況"]
+    assert "m01 最高点（10点満点）" in header and "m01 提出回数" in header and "m01 合格日" in header
+    assert "基礎コース 修了日" in header and "基礎コース 修了証番号" in header
+    assert ws.freeze_panes == "C3" and ws["A2"].font.b
+    assert ws.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(len(header))}{len(records.people) + 2}"
     assert ws.column_dimensions["B"].width == 16
-    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: dict(zip(header, r)) for r in ws.iter_rows(min_row=3, values_only=True)}
     taka = rows["100001"]
     assert taka["氏名"] == "髙橋 一郎" and taka["所属課"] == "DX・AI推進課"
-    assert taka["m01 得点（10点満点）"] == 10 and taka["m01 判定"] == "合格"
+    assert taka["m01 最高点（10点満点）"] == 10 and taka["m01 判定"] == "合格" and taka["m01 提出回数"] == 1
+    assert taka["m01 合格日"].date() == date(2026, 5, 1) and ws.cell(3, header.index("m01 合格日") + 1).number_format == "yyyy-mm-dd"
     assert taka["基礎コース 修了"] == "修了" and taka["基礎コース 修了日"].date() == date(2026, 5, 3)
     assert taka["基礎コース 修了証番号"] == "AID-basic-2026-00001"
     assert rows["100002"]["氏名"] == "山﨑 花子" and rows["100002"]["m01 判定"] == "不合格"
-    assert rows["100004"]["m01 判定"] == "未提出" and rows["100004"]["m01 得点（10点満点）"] is None
+    assert rows["100004"]["m01 判定"] == "未提出" and rows["100004"]["m01 最高点（10点満点）"] is None
 
 
 def test_xlsx_keeps_formula_like_names_as_text(records, tmp_path):
     path = export_records(records, tmp_path / "out.xlsx")
-    ws = openpyxl.load_workbook(path)["修了状況"]
-    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
+    ws = openpyxl.load_workbook(path)["一覧"]
+    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=3)}
     for i, name in enumerate(DANGEROUS):
         cell = cells[f"20000{i}"]
         assert cell.value == name and cell.data_type == "s"  # a string, never a formula
@@ -90,7 +94,7 @@ def test_csv_is_excel_safe(records, tmp_path):
     by_id = {r["職員番号"]: r for r in rows}
     assert by_id["100001"]["氏名"] == "髙橋 一郎" and by_id["100002"]["氏名"] == "山﨑 花子"
     assert by_id["100001"]["基礎コース 修了日"] == "2026-05-03"
-    assert by_id["100002"]["m01 得点（10点満点）"] == "6"
+    assert by_id["100002"]["m01 最高点（10点満点）"] == "6" and by_id["100002"]["m01 提出回数"] == "1"
     for i, name in enumerate(DANGEROUS):
         assert by_id[f"20000{i}"]["氏名"] == "'" + name
 
@@ -106,17 +110,23 @@ def test_json_export(records, tmp_path):
 
 def test_summary_per_section(records, tmp_path):
     path = export_records(records, tmp_path / "summary.xlsx", table="summary")
-    ws = openpyxl.load_workbook(path)["課別集計"]
-    header = [c.value for c in ws[1]]
-    assert header[:4] == ["所属局", "所属部", "所属課", "在籍人数"]
-    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["課別集計", "役職別集計"]
+    ws = wb["課別集計"]
+    header = [c.value for c in ws[2]]
+    assert header[:5] == ["区分", "所属局", "所属部", "所属課", "在籍人数"]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=3, values_only=True)]
     dx = next(r for r in rows if r["所属課"] == "DX・AI推進課")
     assert dx["在籍人数"] == 2 and dx["基礎コース 修了者数"] == 1 and dx["基礎コース 修了率"] == 0.5
     jinji = next(r for r in rows if r["所属課"] == "人事課")
     assert jinji["在籍人数"] == 5 and jinji["基礎コース 修了者数"] == 0
     total = rows[-1]
     assert total["所属局"] == "合計" and total["在籍人数"] == 12 and total["基礎コース 修了者数"] == 1
-    assert ws.cell(row=2, column=6).number_format == "0.0%"
+    soumu = next(r for r in rows if r["区分"] == "局計" and r["所属局"] == "総務局")
+    assert soumu["在籍人数"] == 7 and soumu["所属課"] == "2 課"  # DX・AI推進課 2 + 人事課 5
+    rate_col = header.index("基礎コース 修了率") + 1
+    assert ws.cell(row=3, column=rate_col).number_format == "0.0%"
+    assert ws.cell(row=3 + rows.index(total), column=1).font.b  # subtotal and total rows are bold
     path = export_records(records, tmp_path / "summary.csv", table="summary")
     with open(path, encoding="utf-8-sig", newline="") as f:
         csv_rows = list(csv.DictReader(f))
@@ -128,8 +138,8 @@ def test_not_completed_list_names_the_missing_modules(records, tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = {r["職員番号"]: r for r in csv.DictReader(f)}
     assert "100001" not in rows and len(rows) == 11
-    assert rows["100002"]["未修了の単元"] == ("m01 生成AIの基本とルール（不合格 6/10点）、m02 プロンプトの基本（未提出）、"
-                                         "m03 業務で使う（未提出）")
+    assert rows["100002"]["未修了の単元"] == ("m01 生成AIの基本とルール（不合格 最高 6/10点・1回提出）、"
+                                         "m02 プロンプトの基本（未提出）、m03 業務で使う（未提出）")
     assert rows["100003"]["合格済み単元"] == "1/3"
     with pytest.raises(ExportError, match="コース「nosuch」はありません"):
         export_records(records, tmp_path / "x.csv", table="not_completed", track="nosuch")
@@ -139,13 +149,12 @@ def test_a_failed_export_leaves_the_previous_file_intact(records, tmp_path, monk
     target = tmp_path / "out.xlsx"
     export_records(records, target)
     before = target.read_bytes()
-    import openpyxl.workbook.workbook as wbmod
+    import zipfile
 
-    def boom(self, filename):
-        Path(filename).write_bytes(b"half")
+    def boom(self, name, data, *args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(wbmod.Workbook, "save", boom)
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", boom)
     with pytest.raises(OSError):
         export_records(records, target)
     assert target.read_bytes() == before
@@ -160,7 +169,7 @@ def test_cli_export(records, tmp_path):
     runner = CliRunner()
     res = runner.invoke(app, ["records", "export", "--format", "xlsx", "--out", str(tmp_path / "a.xlsx")])
     assert res.exit_code == 0, res.output
-    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["修了状況"]["B2"].value == "髙橋 一郎"
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx")["一覧"]["B3"].value == "髙橋 一郎"
     res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "s.csv"), "--summary"])
     assert res.exit_code == 0 and (tmp_path / "s.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "n.json"), "--not-completed", "builder"])

@@ -1,15 +1,19 @@
 """The attempts ledger: every graded attempt, written by autograde at grading time, read by HR records.
 
 Append-only JSON lines in ``<course data>/records/attempts.jsonl`` (owner-only). Passes are derived from it
-monotonically: once an attempt passed, a later worse attempt never takes the pass away. ``aidojo.records``
-reads it; nothing here knows about rosters or exports.
+monotonically (:func:`summarise`, :func:`passes`): once an attempt passed, a later worse attempt never takes the
+pass away. An attempt is identified by (staff id, module, fingerprint): grading the same files again is not a new
+attempt, and its latest grading replaces the earlier one (a trainer's correction). ``aidojo.records`` reads it;
+nothing here knows about rosters or exports.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,20 +34,66 @@ class Attempt:
     fingerprint: str = ""  # the graded submission's fingerprint: re-grading the same files is not a new attempt
     source: str = "autograde"
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(staff id, module, what was graded): the same key means the same attempt graded again."""
+        return (self.staff_id, self.module, self.fingerprint or f"at:{self.submitted_at or self.graded_at}")
+
+    @property
+    def when(self) -> datetime:
+        """When the attempt was made (submission time, else grading time), aware UTC."""
+        return parse_utc(self.submitted_at or self.graded_at)
+
+
+@dataclass(frozen=True)
+class ModuleHistory:
+    """Everything recorded for one learner and one module, with the monotone pass."""
+
+    staff_id: str
+    module: str
+    attempts: int
+    best_score: float
+    max_score: float
+    passed: bool  # any attempt passed: never undone by a later, worse attempt
+    first_pass: datetime | None  # aware UTC: when the first passing attempt was made
+    first_attempt: datetime
+    last_attempt: datetime
+    best_at: datetime  # when the best attempt (earliest among equals) was made
+
+
+_FIELDS = {f.name for f in fields(Attempt)}
+
+
+def parse_utc(text: str) -> datetime:
+    """An ISO 8601 timestamp as aware UTC (a naive one is taken as UTC, like nbgrader's)."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
 
 def ledger_path(data_dir: Path) -> Path:
     return Path(data_dir) / LEDGER
 
 
-def record_attempt(data_dir: Path, attempt: Attempt) -> None:
-    """Append ``attempt`` (one line, flushed and fsynced; the file is created owner-only)."""
+def record_attempts(data_dir: Path, attempts: Iterable[Attempt]) -> int:
+    """Append ``attempts`` in one write (flushed and fsynced; the file is created owner-only); returns how many."""
+    lines = "".join(json.dumps(asdict(a), ensure_ascii=False, sort_keys=True) + "\n" for a in attempts)
+    if not lines:
+        return 0
     path = ledger_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as out:
-        out.write(json.dumps(asdict(attempt), ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(lines)
         out.flush()
         os.fsync(out.fileno())
+    return lines.count("\n")
+
+
+def record_attempt(data_dir: Path, attempt: Attempt) -> None:
+    """Append ``attempt`` (one line, flushed and fsynced; the file is created owner-only)."""
+    record_attempts(data_dir, [attempt])
 
 
 def load_attempts(data_dir: Path) -> list[Attempt]:
@@ -52,12 +102,51 @@ def load_attempts(data_dir: Path) -> list[Attempt]:
     if not path.is_file():
         return []
     attempts = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            attempts.append(Attempt(**json.loads(line)))
-        except (ValueError, TypeError):
-            continue
+    with open(path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            try:
+                data = json.loads(line)
+                attempts.append(Attempt(**{k: v for k, v in data.items() if k in _FIELDS}))
+            except (ValueError, TypeError):
+                continue
     return attempts
+
+
+def current(attempts: Iterable[Attempt]) -> list[Attempt]:
+    """One entry per attempt: for an attempt graded more than once, its latest grading."""
+    latest: dict[tuple[str, str, str], tuple[datetime, Attempt]] = {}
+    for a in attempts:
+        graded = parse_utc(a.graded_at)
+        old = latest.get(a.key)
+        if old is None or graded >= old[0]:
+            latest[a.key] = (graded, a)
+    return [a for _, a in latest.values()]
+
+
+def summarise(attempts: Iterable[Attempt], *, until: datetime | None = None) -> dict[tuple[str, str], ModuleHistory]:
+    """(staff id, module) → :class:`ModuleHistory`, counting only attempts made up to ``until`` (aware) if given.
+
+    A module is passed when any attempt passed (monotone); best score is the highest; the first pass is the
+    earliest passing attempt.
+    """
+    grouped: dict[tuple[str, str], list[tuple[datetime, Attempt]]] = defaultdict(list)
+    for a in current(attempts):
+        when = a.when
+        if until is None or when <= until:
+            grouped[(a.staff_id, a.module)].append((when, a))
+    out = {}
+    for key, items in grouped.items():
+        items.sort(key=lambda item: item[0])
+        best_when, best = max(items, key=lambda item: (item[1].score, -item[0].timestamp()))
+        first_pass = next((when for when, a in items if a.passed), None)
+        out[key] = ModuleHistory(key[0], key[1], len(items), best.score, best.max_score, first_pass is not None,
+                                 first_pass, items[0][0], items[-1][0], best_when)
+    return out
+
+
+def passes(attempts: Iterable[Attempt]) -> set[tuple[str, str]]:
+    """(staff id, module) pairs passed at least once."""
+    return {key for key, history in summarise(attempts).items() if history.passed}
 
 
 def now_utc() -> str:

@@ -1,27 +1,45 @@
-"""HR records: roster import (with history), completion rules on nbgrader's gradebook, exports,
-certificates and the KPI dashboard.
+"""HR records: roster import (with history and undo), monotone completion from the attempts ledger, exports,
+certificates with verification codes, the KPI dashboard and the audit log.
 
 Typical use::
 
     from aidojo.records import import_roster, compute_records, export_records, write_certificates, write_dashboard
-    import_roster("職員名簿.csv")
-    records = compute_records()
-    export_records(records, "修了状況.xlsx", "xlsx")
+    import_roster("職員名簿.csv", as_of="2026-04-01")
+    records = compute_records()                      # or compute_records(fiscal=2026) / (as_of="2027-03-31")
+    export_records(records, "修了状況.xlsx", "xlsx")  # one workbook: 一覧, 課別集計, 役職別集計, 未修了者
     write_certificates(records, "basic", "修了証/")
     write_dashboard(records, "report.html")
+
+Names are loaded on first use (PEP 562), so that ``aidojo`` commands start fast.
 """
 
-from aidojo.records.certificates import CertificateError, write_certificates
-from aidojo.records.completion import ModuleResult, PersonRecord, Records, TrackResult, compute_records
-from aidojo.records.dashboard import write_dashboard
-from aidojo.records.export import ExportError, export_records
-from aidojo.records.kpi import compute_kpis, load_kpi
-from aidojo.records.roster import (ImportResult, Person, Roster, import_roster, load_roster, roster_history,
-                                   sync_students)
-from aidojo.records.roster_file import RosterError, read_roster_file
+from __future__ import annotations
 
-__all__ = [
-    "CertificateError", "ExportError", "ImportResult", "ModuleResult", "Person", "PersonRecord", "Records", "Roster",
-    "RosterError", "TrackResult", "compute_kpis", "compute_records", "export_records", "import_roster", "load_kpi",
-    "load_roster", "read_roster_file", "roster_history", "sync_students", "write_certificates", "write_dashboard",
-]
+import importlib
+
+_EXPORTS = {
+    "CertificateError": "certificates", "write_certificates": "certificates", "verify_certificate": "certificates",
+    "ModuleResult": "completion", "PersonRecord": "completion", "Records": "completion", "TrackResult": "completion",
+    "compute_records": "completion",
+    "write_dashboard": "dashboard",
+    "ExportError": "export", "export_records": "export",
+    "compute_kpis": "kpi", "load_kpi": "kpi",
+    "ImportResult": "roster", "Person": "roster", "Roster": "roster", "import_roster": "roster",
+    "load_roster": "roster", "roster_history": "roster", "sync_students": "roster", "undo_last_import": "roster",
+    "RosterError": "roster_file", "read_roster_file": "roster_file",
+    "read_audit": "audit",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"aidojo.records.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'aidojo.records' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,11 +1,14 @@
-"""Completion rules: best score per module, pass at ≥ pass_ratio of the module's points, tracks, certificate numbers.
+"""Completion rules: monotone passes from the attempts ledger, tracks, role eligibility, certificate numbers.
 
 Rules (grader/course.toml is the one source of truth):
+- every graded attempt is in the attempts ledger (:mod:`aidojo.records.ledger` back-fills older gradebooks);
+  a module is passed once any attempt passed (a later, worse attempt never takes it away); its best score is the
+  highest, its pass date the first passing attempt (dates are JST; nbgrader and the ledger store UTC);
 - a module's max score is the gradebook's ``max_score`` for it, falling back to course.toml ``points``;
-- the best score over every submission ever graded counts (nbgrader keeps only the latest one per module, so
-  the records store remembers earlier ones); "submitted" means a row nbgrader's ``find_submission`` finds;
-- a module's pass date is its first passing submission; a track is complete when all its modules are passed,
-  on the date the last of them was passed (dates are JST, nbgrader stores naive UTC);
+- a track is complete when all its modules are passed, on the date the last of them was first passed — and,
+  when the track names ``roles`` in course.toml, only for people of those role classes (by their 役職 at that date);
+- a report can stand at any date (``as_of`` / ``fiscal_year``): attempts made after it are ignored and the roster
+  is the one that was in force then;
 - certificate numbers ``AID-<track>-<FY>-<00001>`` count per track and fiscal year (April–March), in order of
   completion date then staff id; once issued (certificates written) a number never changes.
 """
@@ -14,14 +17,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from aidojo.course import load_course
-from aidojo.course.config import Course
+from aidojo.course.attempts import ModuleHistory, summarise
+from aidojo.course.config import Course, course_data_dir, load_course
 from aidojo.records import store
-from aidojo.records.gradebook import Attempt, gradebook_url, read_gradebook
-from aidojo.records.roster import ACTIVE, JST, load_roster
+from aidojo.records.fiscal import JST, end_of_day, fiscal_year, report_date
+from aidojo.records.gradebook import gradebook_url
+from aidojo.records.ledger import gather_attempts
+from aidojo.records.roles import RoleMap, load_roles
+from aidojo.records.roster import ACTIVE, History, HistoryEntry, load_history, load_roster
 
 NOT_IN_ROSTER = "名簿外"
 CERT_PREFIX = "AID"
@@ -34,12 +40,17 @@ class ModuleResult:
     best_score: float | None
     max_score: float
     passed: bool
-    date: datetime | None  # JST: the first passing submission if passed, else the best one
+    date: datetime | None  # JST: the first passing attempt if passed, else the best one
     attempts: int = 0
+    last_attempt: datetime | None = None  # JST
 
     @property
     def ratio(self) -> float | None:
         return None if self.best_score is None or self.max_score <= 0 else self.best_score / self.max_score
+
+    @property
+    def first_pass(self) -> datetime | None:
+        return self.date if self.passed else None
 
     @property
     def state_ja(self) -> str:
@@ -53,6 +64,12 @@ class TrackResult:
     date: datetime | None  # JST
     certificate: str | None = None
     certificate_issued: bool = False
+    eligible: bool = True  # False: the track is for other role classes (course.toml ``roles``)
+    placed: HistoryEntry | None = None  # the person's 所属 and 役職 on the completion date
+
+    @property
+    def state_ja(self) -> str:
+        return "修了" if self.completed else ("対象外" if not self.eligible else "未修了")
 
 
 @dataclass
@@ -66,6 +83,7 @@ class PersonRecord:
     status: str  # 在籍 / 退職 / 名簿外
     modules: dict[str, ModuleResult] = field(default_factory=dict)
     tracks: dict[str, TrackResult] = field(default_factory=dict)
+    title: str = ""
 
     @property
     def department(self) -> str:
@@ -82,16 +100,41 @@ class PersonRecord:
 
 @dataclass(frozen=True)
 class SummaryRow:
+    """One line of the per-課 summary: a 課, a 部 or 局 subtotal, or the total (``level``)."""
+
+    level: str  # 課 / 部計 / 局計 / 合計
     bureau: str
     division: str
     section: str
     staff: int
-    basic_completed: int
-    builder_completed: int
+    completed: dict[str, int]  # track -> completers among these staff
+    sections: int = 1
+    sections_covered: int = 0
+
+    def rate(self, track: str) -> float:
+        return self.completed.get(track, 0) / self.staff if self.staff else 0.0
+
+    @property
+    def basic_completed(self) -> int:
+        return self.completed.get("basic", 0)
+
+    @property
+    def builder_completed(self) -> int:
+        return self.completed.get("builder", 0)
 
     @property
     def basic_rate(self) -> float:
-        return self.basic_completed / self.staff if self.staff else 0.0
+        return self.rate("basic")
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """役職 breakdown: one role class and title."""
+
+    role: str
+    title: str
+    staff: int
+    completed: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -111,15 +154,28 @@ class Records:
     roster_date: str | None = None
     basic_track: str = "basic"
     builder_track: str = "builder"
+    as_of: date | None = None  # None: now
+    roles: RoleMap = field(default_factory=RoleMap)
+    history: History | None = None
+    backfilled: int = 0
+
+    def __post_init__(self) -> None:
+        self._index = {p.staff_id: p for p in self.people}
+
+    @property
+    def fiscal_year(self) -> int:
+        from aidojo.records.fiscal import today_jst
+
+        return fiscal_year(self.as_of or today_jst())
 
     def active(self) -> list[PersonRecord]:
         return [p for p in self.people if p.active]
 
     def get(self, staff_id: str) -> PersonRecord:
-        for p in self.people:
-            if p.staff_id == staff_id:
-                return p
-        raise KeyError(staff_id)
+        try:
+            return self._index[staff_id]
+        except KeyError:
+            raise KeyError(staff_id) from None
 
     def completers(self, track: str) -> list[PersonRecord]:
         """Everyone (leavers included) who completed ``track``, in certificate order."""
@@ -127,34 +183,59 @@ class Records:
         return sorted(done, key=lambda p: (p.tracks[track].date or datetime.max.replace(tzinfo=JST), p.staff_id))
 
     def latest_submission(self) -> datetime | None:
-        dates = [m.date for p in self.people for m in p.modules.values() if m.date]
+        dates = [m.last_attempt for p in self.people for m in p.modules.values() if m.last_attempt]
         return max(dates) if dates else None
 
-    def summary(self) -> list[SummaryRow]:
-        """Per 課 (active staff only): head count, basic-track and builder-track completers."""
+    def summary(self, *, subtotals: bool = True) -> list[SummaryRow]:
+        """Per 課 (active staff only), with 部 and 局 subtotals and a total: head count and completers per track."""
+        tracks = list(self.course.tracks)
         groups: dict[tuple[str, str, str], list[PersonRecord]] = defaultdict(list)
         for p in self.active():
             groups[p.section_key].append(p)
-        return [SummaryRow(*key, len(ps), sum(p.tracks[self.basic_track].completed for p in ps),
-                           sum(p.tracks[self.builder_track].completed for p in ps))
-                for key, ps in sorted(groups.items())]
+
+        def row(level, bureau, division, section, people, keys) -> SummaryRow:
+            covered = sum(any(q.tracks[t].completed for q in groups[k] for t in tracks) for k in keys)
+            return SummaryRow(level, bureau, division, section, len(people),
+                              {t: sum(p.tracks[t].completed for p in people) for t in tracks}, len(keys), covered)
+
+        out: list[SummaryRow] = []
+        keys = sorted(groups)
+        for bureau in sorted({k[0] for k in keys}):
+            b_keys = [k for k in keys if k[0] == bureau]
+            for division in sorted({k[1] for k in b_keys}):
+                d_keys = [k for k in b_keys if k[1] == division]
+                out += [row("課", *k, groups[k], [k]) for k in d_keys]
+                if subtotals and division and len(d_keys) > 1:
+                    out.append(row("部計", bureau, division, f"{len(d_keys)} 課", [p for k in d_keys for p in groups[k]], d_keys))
+            if subtotals:
+                out.append(row("局計", bureau, "", f"{len(b_keys)} 課", [p for k in b_keys for p in groups[k]], b_keys))
+        if subtotals:
+            out.append(row("合計", "合計", "", f"{len(keys)} 課", self.active(), keys))
+        return out
+
+    def by_role(self) -> list[RoleRow]:
+        """Active staff by role class and 役職: head count and completers per track."""
+        tracks = list(self.course.tracks)
+        groups: dict[tuple[str, str], list[PersonRecord]] = defaultdict(list)
+        for p in self.active():
+            groups[(p.role, p.title or p.role)].append(p)
+        order = {c: i for i, c in enumerate(self.roles.classes)}
+        rows = []
+        for (role, title), ps in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), -len(kv[1]), kv[0][1])):
+            rows.append(RoleRow(role, title, len(ps), {t: sum(p.tracks[t].completed for p in ps) for t in tracks}))
+        return rows
 
     def not_completed(self, track: str) -> list[MissingEntry]:
-        """Active staff who have not completed ``track``, with the modules still missing (for reminders)."""
+        """Active staff the track is for who have not completed it, with the modules still missing (for reminders)."""
         if track not in self.course.tracks:
             raise KeyError(track)
         modules = self.course.tracks[track].modules
         return [MissingEntry(p, track, [p.modules[m] for m in modules if not p.modules[m].passed])
-                for p in self.active() if not p.tracks[track].completed]
-
-
-def fiscal_year(when: datetime) -> int:
-    """Japanese fiscal year (April to March) of a JST datetime."""
-    return when.year if when.month >= 4 else when.year - 1
+                for p in self.active() if p.tracks[track].eligible and not p.tracks[track].completed]
 
 
 def to_jst(ts: datetime | None) -> datetime | None:
-    """nbgrader's naive UTC timestamp as an aware JST datetime."""
+    """A timestamp (naive = UTC, as nbgrader stores it) as an aware JST datetime."""
     if ts is None:
         return None
     if ts.tzinfo is None:
@@ -162,37 +243,22 @@ def to_jst(ts: datetime | None) -> datetime | None:
     return ts.astimezone(JST)
 
 
-def _remember(attempts: list[Attempt], modules: list[str], store_file: Path | None) -> list[Attempt]:
-    """Add the gradebook's attempts to the store (a regrade of the same submission replaces its score); return all."""
-    with store.connect(store_file) as conn, store.transaction(conn):
-        conn.executemany(
-            "INSERT INTO attempts (staff_id, module, timestamp, score) VALUES (?,?,?,?)"
-            " ON CONFLICT (staff_id, module, timestamp) DO UPDATE SET score = excluded.score",
-            [(a.staff_id, a.module, a.timestamp.isoformat(), a.score) for a in attempts if a.timestamp])
-        placeholders = ",".join("?" * len(modules))
-        stored = [Attempt(s, m, score, datetime.fromisoformat(t)) for s, m, t, score in conn.execute(
-            f"SELECT staff_id, module, timestamp, score FROM attempts WHERE module IN ({placeholders})", modules)]
-    return stored + [a for a in attempts if a.timestamp is None]
-
-
-def _module_result(module: str, attempts: list[Attempt], max_score: float, course: Course) -> ModuleResult:
-    if not attempts:
+def _module_result(module: str, h: ModuleHistory | None, max_score: float) -> ModuleResult:
+    if h is None:
         return ModuleResult(module, False, None, max_score, False, None, 0)
-    # highest score; on a tie the earliest submission (undated ones last)
-    best = max(attempts, key=lambda a: (a.score, -a.timestamp.timestamp() if a.timestamp else float("-inf")))
-    passing = [a for a in attempts if course.passed(a.score, max_score)]
-    if passing:
-        dated = [a.timestamp for a in passing if a.timestamp]
-        when = min(dated) if dated else None
-    else:
-        when = best.timestamp
-    return ModuleResult(module, True, best.score, max_score, bool(passing), to_jst(when), len(attempts))
+    when = h.first_pass if h.passed else h.best_at
+    return ModuleResult(module, True, h.best_score, max_score, h.passed, to_jst(when), h.attempts, to_jst(h.last_attempt))
 
 
-def _track_result(track: str, modules: tuple[str, ...], results: dict[str, ModuleResult]) -> TrackResult:
-    done = all(results[m].passed for m in modules) and bool(modules)
-    dates = [results[m].date for m in modules if results[m].date]
-    return TrackResult(track, done, max(dates) if done and dates else None)
+def _track_result(track: str, modules: tuple[str, ...], results: dict[str, ModuleResult], person: PersonRecord,
+                  roles: RoleMap, history: History) -> TrackResult:
+    done = bool(modules) and all(results[m].passed for m in modules)
+    when = max((results[m].date for m in modules if results[m].date), default=None) if done else None
+    placed = history.at(person.staff_id, when) if when else None
+    role = placed.role if placed else person.role
+    eligible = roles.eligible(track, role)
+    return TrackResult(track, done and eligible, when if done and eligible else None, eligible=eligible,
+                       placed=placed if done and eligible else None)
 
 
 def _number_certificates(records: Records, store_file: Path | None) -> None:
@@ -212,50 +278,46 @@ def _number_certificates(records: Records, store_file: Path | None) -> None:
                 fy = fiscal_year(result.date)
                 top[(track, fy)] += 1
                 number = f"{CERT_PREFIX}-{track}-{fy}-{top[(track, fy)]:05d}"
-            person.tracks[track] = TrackResult(track, True, result.date, number, (track, person.staff_id) in issued)
+            person.tracks[track] = TrackResult(track, True, result.date, number, (track, person.staff_id) in issued,
+                                               result.eligible, result.placed)
 
 
 def compute_records(db_url: str | None = None, *, course: Course | None = None, store_file: Path | None = None,
-                    remember: bool = True) -> Records:
-    """Everyone's module and track results from the gradebook and the roster (see the module docstring)."""
+                    remember: bool = True, as_of: date | str | None = None, fiscal: int | None = None,
+                    roles: RoleMap | None = None, today: date | None = None) -> Records:
+    """Everyone's module and track results (see the module docstring).
+
+    ``as_of`` / ``fiscal`` (a 年度: its last day, or today while it runs): the records as they stood then.
+    ``remember=False``: read only, do not back-fill the ledger.
+    """
     from aidojo.records.kpi import load_kpi
 
     course = course or load_course()
+    roles = roles or load_roles()
+    day = report_date(as_of, fiscal, today) if (as_of is not None or fiscal is not None) else None
     modules = list(course.modules)
-    data = read_gradebook(db_url or gradebook_url(), modules)
-    attempts = _remember(data.attempts, modules, store_file) if remember else data.attempts
+    data_dir = (Path(store_file).parent if store_file else course_data_dir())
+    gathered = gather_attempts(db_url or gradebook_url(), course, data_dir, store_file=store_file, persist=remember)
+    histories = summarise(gathered.attempts, until=end_of_day(day) if day else None)
+    data = gathered.gradebook
     max_scores = {m: data.max_scores.get(m) or course.modules[m].points for m in modules}
-    by_person: dict[str, dict[str, list[Attempt]]] = defaultdict(lambda: defaultdict(list))
-    for a in attempts:
-        by_person[a.staff_id][a.module].append(a)
 
-    roster = load_roster(store_file)
-    people = [PersonRecord(p.staff_id, p.name, p.bureau, p.division, p.section, p.role, p.status)
+    roster = load_roster(store_file, as_of=day)
+    history = load_history(store_file)
+    people = [PersonRecord(p.staff_id, p.name, p.bureau, p.division, p.section, p.role, p.status, title=p.title)
               for p in roster.people.values()]
     known = set(roster.people)
-    for sid in sorted(set(data.students) | set(by_person)):
-        if sid not in known:
-            people.append(PersonRecord(sid, data.students.get(sid, ""), "", "", "", "", NOT_IN_ROSTER))
+    seen = {sid for sid, _ in histories}
+    if day is None:
+        seen |= set(data.students)
+    for sid in sorted(seen - known):
+        people.append(PersonRecord(sid, data.students.get(sid, ""), "", "", "", "", NOT_IN_ROSTER))
     for person in people:
-        mine = by_person.get(person.staff_id, {})
-        person.modules = {m: _module_result(m, mine.get(m, []), max_scores[m], course) for m in modules}
-        person.tracks = {t: _track_result(t, tr.modules, person.modules) for t, tr in course.tracks.items()}
+        person.modules = {m: _module_result(m, histories.get((person.staff_id, m)), max_scores[m]) for m in modules}
+        person.tracks = {t: _track_result(t, tr.modules, person.modules, person, roles, history)
+                         for t, tr in course.tracks.items()}
     kpi = load_kpi()
-    records = Records(course, people, max_scores, roster.last_import, kpi.basic_track, kpi.builder_track)
+    records = Records(course, people, max_scores, roster.last_import, kpi.basic_track, kpi.builder_track, day, roles,
+                      history, gathered.backfilled)
     _number_certificates(records, store_file)
     return records
-
-
-def mark_issued(records: Records, track: str, staff_ids: list[str], store_file: Path | None = None) -> None:
-    """Remember certificate numbers as issued, so they never change afterwards."""
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    rows = []
-    for sid in staff_ids:
-        result = records.get(sid).tracks[track]
-        if result.certificate and result.date:
-            seq = int(result.certificate.rsplit("-", 1)[1])
-            rows.append((result.certificate, track, sid, fiscal_year(result.date), seq,
-                         result.date.isoformat(), now))
-    with store.connect(store_file) as conn, store.transaction(conn):
-        conn.executemany("INSERT OR IGNORE INTO certificates (number, track, staff_id, fiscal_year, sequence,"
-                         " completed_on, issued_at) VALUES (?,?,?,?,?,?,?)", rows)

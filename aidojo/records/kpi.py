@@ -1,17 +1,27 @@
-"""The programme's KPIs (goals in grader/course.toml ``[kpi]``) computed from the records."""
+"""The programme's KPIs (goals in grader/course.toml ``[kpi]``) computed from the records and the AI gateway's use.
+
+Completion (basic-track rate, builder completers, 課 with a completer) and real use (share of staff who used the
+hub's AI gateway, share of 課 where someone did), for the report's 年度 and month by month. A past month is
+measured against that month's roster (its headcount on the last day of the month), so transfers and leavers
+since do not rewrite history.
+"""
 
 from __future__ import annotations
 
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aidojo.course.config import GRADER_DIR
+from aidojo.records.fiscal import fiscal_year, fy_end, fy_label, fy_start, today_jst
 
 if TYPE_CHECKING:
     from aidojo.records.completion import Records
+
+MAX_MONTHS = 36
 
 
 @dataclass(frozen=True)
@@ -21,10 +31,12 @@ class KpiConfig:
     builder_track: str = "builder"
     builder_goal: int = 150
     section_coverage_goal: float = 0.95
+    use_goal: float = 0.90  # share of staff who use generative AI
+    section_use_goal: float = 0.95  # share of 課 where someone uses it
 
 
 def load_kpi(path: Path | None = None) -> KpiConfig:
-    """The ``[kpi]`` table of grader/course.toml (defaults: 90% basic, 150 builders, 95% of 課)."""
+    """The ``[kpi]`` table of grader/course.toml (defaults: 90% basic, 150 builders, 95% of 課, 90%/95% use)."""
     path = Path(path or GRADER_DIR / "course.toml")
     table = tomllib.loads(path.read_text(encoding="utf-8")).get("kpi", {})
     known = {k: v for k, v in table.items() if k in KpiConfig.__dataclass_fields__}
@@ -34,11 +46,47 @@ def load_kpi(path: Path | None = None) -> KpiConfig:
 @dataclass(frozen=True)
 class MonthPoint:
     month: str  # YYYY-MM (JST)
-    basic_new: int
-    basic_total: int
+    fiscal_year: int
+    headcount: int  # active staff on the month's last day (or on the report date)
+    basic_total: int  # of them, basic-track completers by then
     basic_rate: float
-    builder_new: int
     builder_total: int
+    users: int  # of them, staff who used the AI gateway that month
+    use_rate: float
+    sections: int
+    sections_using: int
+    basic_new: int = 0
+
+    @property
+    def section_use_rate(self) -> float:
+        return self.sections_using / self.sections if self.sections else 0.0
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """One 年度 as it stood at its end (or the report date)."""
+
+    fiscal_year: int
+    label: str
+    day: str
+    headcount: int
+    basic_completed: int
+    builder_completed: int
+    users: int
+    sections: int
+    sections_using: int
+
+    @property
+    def basic_rate(self) -> float:
+        return self.basic_completed / self.headcount if self.headcount else 0.0
+
+    @property
+    def use_rate(self) -> float:
+        return self.users / self.headcount if self.headcount else 0.0
+
+    @property
+    def section_use_rate(self) -> float:
+        return self.sections_using / self.sections if self.sections else 0.0
 
 
 @dataclass(frozen=True)
@@ -49,10 +97,16 @@ class BureauRow:
     builder_completed: int
     sections: int
     sections_covered: int
+    users: int = 0
+    sections_using: int = 0
 
     @property
     def basic_rate(self) -> float:
         return self.basic_completed / self.staff if self.staff else 0.0
+
+    @property
+    def use_rate(self) -> float:
+        return self.users / self.staff if self.staff else 0.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +119,15 @@ class Kpis:
     sections_covered: int
     months: list[MonthPoint]
     bureaus: list[BureauRow]
+    day: date = field(default_factory=today_jst)
+    users: int = 0  # staff who used AI in the report's 年度 (up to its date)
+    sections_using: int = 0
+    years: list[YearRow] = field(default_factory=list)
+    usage_known: bool = False  # the gateway has recorded any use at all
+
+    @property
+    def fiscal_year(self) -> int:
+        return fiscal_year(self.day)
 
     @property
     def basic_rate(self) -> float:
@@ -74,54 +137,107 @@ class Kpis:
     def section_coverage(self) -> float:
         return self.sections_covered / self.sections if self.sections else 0.0
 
+    @property
+    def use_rate(self) -> float:
+        return self.users / self.staff if self.staff else 0.0
+
+    @property
+    def section_use_rate(self) -> float:
+        return self.sections_using / self.sections if self.sections else 0.0
+
     def as_dict(self) -> dict:
         """Plain numbers (embedded in the dashboard as JSON)."""
         return {
+            "date": self.day.isoformat(), "fiscal_year": self.fiscal_year,
             "staff": self.staff, "basic_completed": self.basic_completed, "basic_rate": round(self.basic_rate, 4),
             "basic_goal": self.config.basic_completion_goal, "builder_completed": self.builder_completed,
             "builder_goal": self.config.builder_goal, "sections": self.sections,
             "sections_covered": self.sections_covered, "section_coverage": round(self.section_coverage, 4),
-            "section_goal": self.config.section_coverage_goal,
-            "months": [vars(m) | {"basic_rate": round(m.basic_rate, 4)} for m in self.months],
+            "section_goal": self.config.section_coverage_goal, "users": self.users,
+            "use_rate": round(self.use_rate, 4), "use_goal": self.config.use_goal,
+            "sections_using": self.sections_using, "section_use_rate": round(self.section_use_rate, 4),
+            "section_use_goal": self.config.section_use_goal,
+            "months": [vars(m) | {"basic_rate": round(m.basic_rate, 4), "use_rate": round(m.use_rate, 4)}
+                       for m in self.months],
+            "years": [vars(y) for y in self.years],
             "bureaus": [vars(b) for b in self.bureaus],
         }
 
 
-def _months(first: str, last: str) -> list[str]:
-    y, m = map(int, first.split("-"))
+def _month_ends(first: date, last: date) -> list[tuple[str, date]]:
+    """(YYYY-MM, last day of that month, capped at ``last``) from ``first``'s month to ``last``'s."""
     out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        nxt = date(y + (m == 12), m % 12 + 1, 1)
+        out.append((f"{y:04d}-{m:02d}", min(nxt - timedelta(days=1), last)))
+        y, m = nxt.year, nxt.month
     return out
 
 
+def _usage(records: Records, since: date, until: date) -> tuple[dict[str, set[str]], bool]:
+    """YYYY-MM → staff ids who used the gateway that month (JST days)."""
+    from aidojo.course.config import course_data_dir
+    from aidojo.records.usage import USAGE_DB, load_usage
+
+    by_month: dict[str, set[str]] = defaultdict(set)
+    for u in load_usage(course_data_dir(), since=since, until=until):
+        if u.requests > 0:
+            by_month[u.day[:7]].add(u.staff_id)
+    return by_month, (course_data_dir() / USAGE_DB).is_file()
+
+
 def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
-    """Active staff only: basic-track rate, builder completers, share of 課 with ≥ 1 completer, by month and 局."""
+    """Active staff at the report date: completion and use, by month, by 年度 and by 局."""
     config = config or load_kpi()
+    day = records.as_of or today_jst()
     active = records.active()
     basic, builder = config.basic_track, config.builder_track
 
-    def any_track(p) -> bool:
-        return any(t.completed for t in p.tracks.values())
+    completions = [p.tracks[basic].date.date() for p in records.people if p.tracks[basic].date]
+    first = fy_start(fiscal_year(day))
+    if completions:
+        first = min(first, fy_start(fiscal_year(min(completions))))
+    first = max(first, fy_start(fiscal_year(day) - MAX_MONTHS // 12 + 1))
+    use_by_month, usage_known = _usage(records, first, day)
+    if use_by_month:
+        first = min(first, max(fy_start(fiscal_year(date.fromisoformat(min(use_by_month) + "-01"))),
+                               fy_start(fiscal_year(day) - MAX_MONTHS // 12 + 1)))
 
+    basic_date = {p.staff_id: p.tracks[basic].date.date() for p in records.people if p.tracks[basic].date}
+    builder_date = {p.staff_id: p.tracks[builder].date.date() for p in records.people if p.tracks[builder].date}
+    history = records.history
+    months: list[MonthPoint] = []
+    for month, end in _month_ends(first, day):
+        on_roster = history.headcount(end) if history else {p.staff_id: p for p in active}
+        users = use_by_month.get(month, set())
+        sections = {(e.bureau, e.division, e.section) for e in on_roster.values()}
+        using = {(e.bureau, e.division, e.section) for sid, e in on_roster.items() if sid in users}
+        done = sum(1 for sid in on_roster if sid in basic_date and basic_date[sid] <= end)
+        new_basic = sum(1 for d in basic_date.values() if d.strftime("%Y-%m") == month)
+        n, used = len(on_roster), sum(1 for sid in on_roster if sid in users)
+        months.append(MonthPoint(month, fiscal_year(end), n, done, done / n if n else 0.0,
+                                 sum(1 for sid in on_roster if sid in builder_date and builder_date[sid] <= end),
+                                 used, used / n if n else 0.0, len(sections), len(using), new_basic))
+
+    years: list[YearRow] = []
+    for fy in sorted({m.fiscal_year for m in months}):
+        end = min(fy_end(fy), day)
+        on_roster = history.headcount(end) if history else {p.staff_id: p for p in active}
+        users_fy = set().union(*[use_by_month.get(m, set()) for m, _ in _month_ends(max(fy_start(fy), first), end)])
+        sections = {(e.bureau, e.division, e.section) for e in on_roster.values()}
+        using = {(e.bureau, e.division, e.section) for sid, e in on_roster.items() if sid in users_fy}
+        years.append(YearRow(fy, fy_label(fy), end.isoformat(), len(on_roster),
+                             sum(1 for sid in on_roster if sid in basic_date and basic_date[sid] <= end),
+                             sum(1 for sid in on_roster if sid in builder_date and builder_date[sid] <= end),
+                             sum(1 for sid in on_roster if sid in users_fy), len(sections), len(using)))
+
+    users_now = set().union(*[use_by_month.get(m, set()) for m, _ in _month_ends(fy_start(fiscal_year(day)), day)])
     sections: dict[tuple[str, str, str], bool] = {}
+    using: dict[tuple[str, str, str], bool] = {}
     for p in active:
-        sections[p.section_key] = sections.get(p.section_key, False) or any_track(p)
-    basic_months = defaultdict(int)
-    builder_months = defaultdict(int)
-    for p in active:
-        if p.tracks[basic].completed and p.tracks[basic].date:
-            basic_months[p.tracks[basic].date.strftime("%Y-%m")] += 1
-        if p.tracks[builder].completed and p.tracks[builder].date:
-            builder_months[p.tracks[builder].date.strftime("%Y-%m")] += 1
-    seen = sorted(set(basic_months) | set(builder_months))
-    months, b_total, k_total = [], 0, 0
-    for month in (_months(seen[0], seen[-1]) if seen else []):
-        b_total += basic_months[month]
-        k_total += builder_months[month]
-        months.append(MonthPoint(month, basic_months[month], b_total, b_total / len(active) if active else 0.0,
-                                 builder_months[month], k_total))
+        sections[p.section_key] = sections.get(p.section_key, False) or any(t.completed for t in p.tracks.values())
+        using[p.section_key] = using.get(p.section_key, False) or p.staff_id in users_now
     by_bureau: dict[str, list] = defaultdict(list)
     for p in active:
         by_bureau[p.bureau].append(p)
@@ -130,7 +246,9 @@ def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
         keys = {p.section_key for p in ps}
         bureaus.append(BureauRow(name, len(ps), sum(p.tracks[basic].completed for p in ps),
                                  sum(p.tracks[builder].completed for p in ps), len(keys),
-                                 sum(sections[k] for k in keys)))
+                                 sum(sections[k] for k in keys), sum(p.staff_id in users_now for p in ps),
+                                 sum(using[k] for k in keys)))
     return Kpis(config, len(active), sum(p.tracks[basic].completed for p in active),
                 sum(p.tracks[builder].completed for p in active), len(sections), sum(sections.values()),
-                months, bureaus)
+                months, bureaus, day, sum(p.staff_id in users_now for p in active), sum(using.values()), years,
+                usage_known)

@@ -7,18 +7,21 @@ commits whole or not at all) and queryable for history. Tables:
   the person's current state; transfers and leavers close it and open a new one, nothing is deleted.
 - ``imports``: every roster import (file name, SHA-256, effective date, counts).
 - ``certificates``: certificate numbers once issued (they never change afterwards).
-- ``attempts``: every graded submission ever seen, so a later worse resubmission (nbgrader keeps only the
-  latest per module) never takes away a pass.
+- ``attempts``: graded submissions remembered by earlier versions (before the attempts ledger,
+  ``aidojo.course.attempts``); read as part of the back-fill, never written any more.
+
+Columns added by later versions are added in place (``_MIGRATIONS``); the file is owner-only.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from aidojo.course import course_data_dir
+from aidojo.course.config import course_data_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS imports (
@@ -47,6 +50,29 @@ CREATE TABLE IF NOT EXISTS attempts (
 """
 
 
+# (table, column, declaration) added after the first release; ALTER TABLE keeps existing rows.
+_MIGRATIONS = [
+    ("imports", "undone_at", "TEXT"),
+    ("imports", "user", "TEXT NOT NULL DEFAULT ''"),
+    ("imports", "tracked", "INTEGER NOT NULL DEFAULT 0"),  # 1: rows it closed carry closed_by (undo possible)
+    ("staff_history", "title", "TEXT NOT NULL DEFAULT ''"),
+    ("staff_history", "closed_by", "INTEGER"),
+    ("certificates", "name", "TEXT NOT NULL DEFAULT ''"),
+    ("certificates", "bureau", "TEXT NOT NULL DEFAULT ''"),
+    ("certificates", "division", "TEXT NOT NULL DEFAULT ''"),
+    ("certificates", "section", "TEXT NOT NULL DEFAULT ''"),
+    ("certificates", "track_title", "TEXT NOT NULL DEFAULT ''"),
+    ("certificates", "code", "TEXT NOT NULL DEFAULT ''"),
+]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    for table, column, declaration in _MIGRATIONS:
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if column not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+
 def store_path() -> Path:
     """``<course data folder>/records.db``."""
     return course_data_dir() / "records.db"
@@ -59,11 +85,15 @@ def connect(path: Path | None = None, *, create: bool = True) -> Iterator[sqlite
     if not path.exists() and not create:
         yield None
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    new = not path.exists()
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
+        if new:
+            os.chmod(path, 0o600)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.executescript(SCHEMA)
+        _migrate(conn)
         yield conn
     finally:
         conn.close()
