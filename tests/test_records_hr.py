@@ -1,0 +1,376 @@
+"""HR records used as a city HR office would: cp932 exports from Excel, an xlsx with a merged title row and ids in
+a 000000 number format, the re-import after the April transfers, ids that lost their leading zeros, a mistyped
+基準日, files with the wrong name or encoding, real 役職 titles — and passes that a worse resubmission cannot take."""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from aidojo.cli import app
+from aidojo.course.attempts import Attempt, load_attempts, passes, record_attempt, summarise
+from aidojo.course.config import Track, course_data_dir, load_course
+from aidojo.records import compute_records, export_records, import_roster, load_roster, undo_last_import
+from aidojo.records.audit import audit_path, read_audit
+from aidojo.records.roles import RoleMap, load_roles
+from aidojo.records.roster_file import RosterError, read_roster
+from aidojo.text.staff_id import StaffIdError, leading_zero_clashes, staff_id_from_cell
+
+REPO = Path(__file__).resolve().parents[1]
+HR = REPO / "tests" / "fixtures" / "roster" / "hr"
+ROSTER_2026 = HR / "職員名簿_2026年4月_cp932.csv"
+ROSTER_2027 = HR / "職員名簿_2027年4月_cp932.csv"
+runner = CliRunner()
+
+
+def attempt(sid, module, score, max_score, submitted, fingerprint, graded=None):
+    course = load_course()
+    return Attempt(sid, module, score, max_score, course.passed(score, max_score), graded or f"{submitted}Z",
+                   f"{submitted}+00:00", fingerprint)
+
+
+# --- passes are monotone ------------------------------------------------------------------------------------------
+
+def test_a_worse_attempt_never_takes_a_pass_away_in_the_ledger():
+    data = course_data_dir()
+    record_attempt(data, attempt("001201", "m01", 8, 8, "2026-05-10T01:00:00", "aaa"))
+    record_attempt(data, attempt("001201", "m01", 6, 8, "2026-05-20T01:00:00", "bbb"))  # the broken resubmission
+    record_attempt(data, attempt("001201", "m01", 6, 8, "2026-05-20T01:00:00", "bbb", "2026-05-21T00:00:00Z"))  # regraded
+    record_attempt(data, attempt("001202", "m01", 6, 8, "2026-05-10T01:00:00", "ccc"))
+    h = summarise(load_attempts(data))[("001201", "m01")]
+    assert (h.passed, h.best_score, h.attempts) == (True, 8, 2)  # a regrade of the same files is not an attempt
+    assert h.first_pass.isoformat() == "2026-05-10T01:00:00+00:00"
+    assert passes(load_attempts(data)) == {("001201", "m01")}
+    # a trainer's correction of the same files (same fingerprint) replaces that attempt's score
+    record_attempt(data, attempt("001202", "m01", 7, 8, "2026-05-10T01:00:00", "ccc", "2026-06-01T00:00:00Z"))
+    assert summarise(load_attempts(data))[("001202", "m01")].passed
+    assert oct(stat.S_IMODE((data / "records" / "attempts.jsonl").stat().st_mode)) == "0o600"
+
+
+def test_records_keep_the_pass_attempts_best_score_and_first_pass_date():
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    data = course_data_dir()
+    record_attempt(data, attempt("001201", "m01", 8, 8, "2026-05-10T01:00:00", "a1"))
+    record_attempt(data, attempt("001201", "m01", 6, 8, "2026-06-01T01:00:00", "a2"))
+    m01 = compute_records().get("001201").modules["m01"]
+    assert (m01.state_ja, m01.best_score, m01.attempts) == ("合格", 8, 2)
+    assert m01.first_pass.isoformat() == "2026-05-10T10:00:00+09:00"
+    path = export_records(compute_records(), data.parent / "out.csv", "csv")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["職員番号"] == "001201")
+    assert (row["m01 判定"], row["m01 最高点（8点満点）"], row["m01 提出回数"], row["m01 合格日"]) == ("合格", "8", "2", "2026-05-10")
+    # as it stood before the first attempt: nothing yet
+    assert compute_records(as_of="2026-05-09").get("001201").modules["m01"].state_ja == "未提出"
+
+
+def test_the_sql_reading_of_the_gradebook_equals_nbgraders_own():
+    from nbgrader.api import Gradebook
+
+    from aidojo.records.gradebook import read_gradebook
+    from aidojo.records.synthetic import bulk_gradebook, module_layout, synthetic_roster
+
+    url = f"sqlite:///{course_data_dir() / 'gradebook.db'}"
+    course_data_dir().mkdir(parents=True, exist_ok=True)
+    modules = ["m01", "m02", "m03"]
+    bulk_gradebook(url, synthetic_roster(40, sections=5), module_layout(modules, cells=3, points=3.0))
+    with Gradebook(url, course_id="aidojo") as gb:
+        gb.find_grade("m01_q1", "m01", "m01", gb.submission_dicts("m01")[0]["student"]).manual_score = 0.5
+        gb.db.commit()
+        theirs = {(d["student"], a): d["score"] for a in modules for d in gb.submission_dicts(a)}
+        max_theirs = {a.name: a.max_score for a in gb.assignments}
+    data = read_gradebook(url, modules)
+    assert {(s.staff_id, s.module): s.score for s in data.attempts} == theirs and len(theirs) > 40
+    assert data.max_scores == max_theirs == {"m01": 9.0, "m02": 9.0, "m03": 9.0}
+
+
+# --- one rule for 職員番号 -------------------------------------------------------------------------------------------
+
+def test_staff_ids_from_excel_cells_keep_their_zeros():
+    assert staff_id_from_cell(1201, "000000") == "001201"
+    assert staff_id_from_cell(123.0, '"K"00000') == "K00123"
+    assert staff_id_from_cell("　００１２０１ ", None) == "001201"  # full-width, spaces
+    assert staff_id_from_cell(1201, "General") == "1201"
+    with pytest.raises(StaffIdError, match="整数ではありません"):
+        staff_id_from_cell(12.5, "0.0")
+    with pytest.raises(StaffIdError, match="使えません"):
+        staff_id_from_cell("k.12345", None)  # what `aidojo submit` refuses, the roster refuses too
+    assert leading_zero_clashes(["1204", "001213"], ["001204", "001213"]) == [("1204", "001204")]
+
+
+def test_an_xlsx_with_a_merged_title_row_a_cover_sheet_and_number_formatted_ids():
+    rows, read_as = read_roster(HR / "職員名簿_2026年4月.xlsx")
+    assert read_as == "Excel（シート「職員名簿」）"
+    assert [r.staff_id for r in rows][:3] == ["001201", "001202", "001203"]
+    assert [(r.staff_id, r.name, r.title, r.role) for r in rows] == [
+        (r.staff_id, r.name, r.title, r.role) for r in read_roster(ROSTER_2026)[0]]
+
+
+def test_ids_that_lost_their_leading_zeros_are_refused_by_name():
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    with pytest.raises(RosterError) as info:
+        import_roster(HR / "職員名簿_2027年4月_先頭の0が消えた.csv", as_of="2027-04-01")
+    text = str(info.value)
+    assert "職員番号「1204」は登録済みの「001204」（鈴木 美咲）と先頭の0だけが違います" in text
+    assert "職員番号「1212」は登録済みの「001212」（山田 千尋）と先頭の0だけが違います" in text
+    assert load_roster().last_import == "2026-04-01" and len(load_roster().active()) == 12
+
+
+# --- after the April transfers: dry run, import, undo ------------------------------------------------------------
+
+def test_dry_run_then_import_then_undo_after_the_april_transfers():
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    res = runner.invoke(app, ["roster", "import", str(ROSTER_2027), "--as-of", "2027-04-01", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "【確認のみ・何も変更していません】" in out and "新規 1、異動 1、氏名・役職の変更 1、退職 1" in out
+    assert "001203 佐藤 健 総務局 行政部 人事課 → 市民局 市民生活部 市民課" in out
+    assert "001204 小松 美咲 氏名 鈴木 美咲 → 小松 美咲" in out
+    assert "■ 退職 1 人\n  001207 伊藤 翔" in out and "■ 新規 1 人\n  001213 森 蓮" in out
+    assert load_roster().last_import == "2026-04-01"
+    assert [e.action for e in read_audit()[0]] == ["roster.import"]  # a dry run writes nothing, not even the log
+
+    result = import_roster(ROSTER_2027, as_of="2027-04-01")
+    assert load_roster().people["001203"].title == "課長補佐"
+    assert result.transferred == ["001203"] and result.left == ["001207"]
+    res = runner.invoke(app, ["roster", "undo", "--yes"])
+    assert res.exit_code == 0, res.output
+    assert "職員名簿_2027年4月_cp932.csv（基準日 2027-04-01" in res.output and "基準日 2026-04-01 の状態に戻りました" in res.output
+    roster = load_roster()
+    assert roster.last_import == "2026-04-01" and roster.people["001203"].section == "人事課"
+    assert roster.people["001207"].status == "在籍" and "001213" not in roster.people
+    # and the corrected import goes in again
+    assert import_roster(ROSTER_2027, as_of="2027-04-01").transferred == ["001203"]
+    assert [e.action for e in read_audit()[0]] == ["roster.import", "roster.import", "roster.undo", "roster.import"]
+
+
+def test_an_implausible_effective_date_is_refused_with_the_reason(tmp_path):
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    with pytest.raises(RosterError, match="基準日 2207-04-01 は先すぎます。基準日は来年度末"):
+        import_roster(ROSTER_2027, as_of="2207-04-01", today=date(2026, 11, 30))
+    with pytest.raises(RosterError, match="前回の取り込みの基準日 2026-04-01 より前です"):
+        import_roster(ROSTER_2027, as_of="2026-03-31")
+    assert import_roster(ROSTER_2027, as_of="2027-04-01", today=date(2026, 11, 30)).transferred == ["001203"]
+
+
+def test_every_problem_can_be_written_to_a_file(tmp_path):
+    bad = tmp_path / "名簿.csv"
+    lines = ["職員番号,氏名,所属局,所属部,所属課,役職"] + [f"k{i},,総務局,,人事課,主事" for i in range(45)]
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["roster", "import", str(bad), "--errors", str(tmp_path / "errors.csv")])
+    assert res.exit_code == 1 and "ほか 15 件（全件は --errors FILE で書き出せます）" in res.output
+    with open(tmp_path / "errors.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 45 and rows[0] == {"ファイル": "名簿.csv", "行": "2", "列": "氏名", "内容": "氏名が空です。"}
+
+
+# --- files recognised by content, honest encodings, kana ------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["職員名簿_xlsxなのに.csv", "職員名簿_拡張子なし"])
+def test_an_xlsx_is_an_xlsx_whatever_its_name(name):
+    rows, read_as = read_roster(HR / name)
+    assert read_as.startswith("Excel") and rows[0].staff_id == "001201"
+
+
+def test_encodings_are_detected_honestly_and_half_width_kana_normalised():
+    rows, read_as = read_roster(HR / "roster_eucjp.csv")
+    assert read_as == "EUC-JP" and rows[0].name == "佐藤 健" and rows[0].section == "人事課"
+    with pytest.raises(RosterError, match="文字コードを判別できません。Shift_JIS として読むと「ﾟ」のような不自然な半角カナ"):
+        read_roster(HR / "roster_latin1.csv")
+    rows, _ = read_roster(ROSTER_2026)
+    by_id = {r.staff_id: r for r in rows}
+    assert by_id["001206"].name == "ワタナベ サクラ"  # ﾜﾀﾅﾍﾞ ｻｸﾗ from an old system
+    assert by_id["001202"].name == "山﨑 花子"  # a full-width space becomes one half-width space; 﨑 stays
+
+
+# --- roles and tracks ----------------------------------------------------------------------------------------------
+
+def test_real_titles_map_to_role_classes_and_unknown_ones_are_listed_together():
+    rows, _ = read_roster(ROSTER_2026)
+    roles = {r.title: r.role for r in rows}
+    assert roles == {"課長": "幹部", "主事": "一般", "係長": "一般", "主任": "一般", "部長": "幹部", "保健師": "一般",
+                     "技師": "一般", "会計年度任用職員": "一般", "局長": "幹部", "主査": "一般", "主事(再任用)": "一般",
+                     "市民課長": "幹部"}
+    with pytest.raises(RosterError) as info:
+        read_roster(HR / "職員名簿_未登録の役職.csv")
+    assert info.value.problems == [
+        "職員名簿_未登録の役職.csv: 役職区分（幹部・一般）が決まらない役職が 2 種類（3 人）あります: 「統括官」（2 人: 3, 5 行目）、"
+        "「専門員」（1 人: 4 行目）。grader/course.toml の [roles.titles] に追加するか、役職区分の列を加えてください。"]
+    assert load_roles().classify("健康福祉局長") == "幹部" and load_roles().classify("主任主事") == "一般"
+
+
+def test_a_track_counts_only_its_own_modules_and_the_role_classes_it_names():
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    course = load_course()
+    tracks = {"exec": Track("exec", "幹部向けコース", ("m01",)), "basic": Track("basic", "基礎コース", ("m01", "m02", "m03"))}
+    course = replace(course, tracks=tracks)
+    roles = RoleMap(load_roles().classes, load_roles().titles, {"exec": ("幹部",)})
+    for sid in ("001201", "001202"):  # a 課長 and a 主事 pass m01–m03
+        for i, m in enumerate(("m01", "m02", "m03")):
+            record_attempt(course_data_dir(), attempt(sid, m, 20, 20, f"2026-05-1{i}T01:00:00", f"{sid}{m}"))
+    records = compute_records(course=course, roles=roles)
+    chief, clerk = records.get("001201"), records.get("001202")
+    assert chief.tracks["exec"].completed and chief.tracks["basic"].completed
+    assert not clerk.tracks["exec"].completed and clerk.tracks["exec"].state_ja == "対象外"
+    assert clerk.tracks["basic"].completed
+    assert "001202" not in {e.person.staff_id for e in records.not_completed("exec")}
+    assert [p.staff_id for p in records.completers("exec")] == ["001201"]
+
+
+# --- reports HR files ----------------------------------------------------------------------------------------------
+
+def _complete_basic(sid: str, day: str) -> None:
+    for i, m in enumerate(("m01", "m02", "m03")):
+        record_attempt(course_data_dir(), attempt(sid, m, 20, 20, f"{day}T0{i}:00:00", f"{sid}{m}"))
+
+
+def test_fiscal_year_reports_use_the_roster_as_it_stood_then(tmp_path):
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_basic("001203", "2026-06-01")  # completes in 人事課, then moves to 市民課 in April 2027
+    _complete_basic("001207", "2026-07-01")  # completes, then retires
+    import_roster(ROSTER_2027, as_of="2027-04-01", today=date(2027, 4, 1))
+    fy2026 = compute_records(fiscal=2026, today=date(2027, 6, 1))
+    assert fy2026.as_of == date(2027, 3, 31)
+    rows = {(s.level, s.section): s for s in fy2026.summary()}
+    assert rows[("課", "人事課")].staff == 3 and rows[("課", "人事課")].completed["basic"] == 1
+    assert fy2026.get("001207").status == "在籍"
+    now = compute_records(today=date(2027, 6, 1))
+    rows = {(s.level, s.section): s for s in now.summary()}
+    assert rows[("課", "人事課")].completed["basic"] == 0 and rows[("課", "市民課")].completed["basic"] == 1
+    assert now.get("001207").status == "退職"
+    # history: one row per person × course, 所属 at completion, cp932 for the 人事給与 system
+    path = export_records(now, tmp_path / "研修履歴.csv", "csv", table="history", encoding="cp932", fiscal=2026)
+    text = path.read_bytes().decode("cp932")
+    assert text.startswith("職員番号,氏名,所属局,所属部,所属課,役職,研修コード,研修名,受講開始日,修了日,修了区分")
+    line = next(ln for ln in text.splitlines() if ln.startswith("001203") and "aidojo-basic" in ln)
+    assert ",総務局,行政部,人事課,係長," in line and ",2026-06-01,2026-06-01,修了,3/3,2026," in line
+    assert not export_records(now, tmp_path / "h27.csv", "csv", table="history", fiscal=2027).read_text(
+        encoding="utf-8-sig").count("\n") > 1  # nothing completed in FY2027
+
+
+def test_cp932_exports_mark_characters_shift_jis_lacks(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("職員番号,氏名,所属局,所属部,所属課,役職\n001301,𠮷田 太郎,総務局,行政部,人事課,主事\n"
+                      "001302,森 〜,総務局,行政部,人事課,主事\n", encoding="utf-8")
+    import_roster(roster, as_of="2026-04-01")
+    replaced: list[str] = []
+    path = export_records(compute_records(), tmp_path / "o.csv", "csv", encoding="cp932", replaced=replaced)
+    text = path.read_bytes().decode("cp932")
+    assert "〓田 太郎" in text and "森 ～" in text  # 〜 (JIS) becomes ～ (Windows) instead of 〓
+    assert replaced == ["2 行目（001301）: 「𠮷」を 〓 にしました"]
+
+
+def test_columns_leave_scores_or_names_out(tmp_path):
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    path = export_records(compute_records(), tmp_path / "o.xlsx", columns="-scores,-name")
+    header = [c.value for c in openpyxl.load_workbook(path)["一覧"][2]]
+    assert "氏名" not in header and not any("最高点" in h for h in header) and "m01 判定" in header
+    header = [c.value for c in openpyxl.load_workbook(path)["未修了者"][2]]
+    assert "氏名" not in header
+    res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "x.csv"), "--columns", "-id"])
+    assert res.exit_code == 1 and "職員番号（id）は外せません" in res.output
+    res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "x.csv"), "--columns", "bogus"])
+    assert res.exit_code == 1 and "--columns の「bogus」はありません" in res.output
+
+
+def test_role_breakdown(tmp_path):
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_basic("001201", "2026-06-01")
+    rows = [(r.role, r.title, r.staff, r.completed["basic"]) for r in compute_records().by_role()]
+    assert ("幹部", "課長", 1, 1) in rows and ("一般", "主事", 1, 0) in rows
+    assert {r[0] for r in rows[:4]} == {"幹部"}  # 幹部 first
+
+
+# --- certificates ---------------------------------------------------------------------------------------------------
+
+def test_certificates_embed_their_font_show_the_department_at_completion_and_verify(tmp_path):
+    import shutil
+    import subprocess
+
+    from tests.conftest import require
+
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_basic("001203", "2026-06-01")
+    _complete_basic("001204", "2026-06-02")
+    import_roster(ROSTER_2027, as_of="2027-04-01", today=date(2027, 4, 1))  # 001203 moved; 001204 changed her name
+    res = runner.invoke(app, ["records", "certificates", "--track", "basic", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    pdfs = sorted((tmp_path / "c").glob("AID-*.pdf"))
+    assert [p.name for p in pdfs] == ["AID-basic-2026-00001_001203.pdf", "AID-basic-2026-00002_001204.pdf"]
+    from pypdf import PdfReader
+
+    text = PdfReader(pdfs[0]).pages[0].extract_text()
+    assert "総務局 行政部 人事課" in text and "照合コード" in text  # where he was when he completed
+    assert "鈴木 美咲" in PdfReader(pdfs[1]).pages[0].extract_text()  # her name then
+    assert sorted(p.name for p in (tmp_path / "c" / "課別").iterdir()) == ["市民局_市民生活部_市民課.pdf"]
+    assert len(PdfReader(tmp_path / "c" / "課別" / "市民局_市民生活部_市民課.pdf").pages) == 2
+    require(shutil.which("pdffonts") is not None, "pdffonts (Debian poppler-utils) not installed")
+    for pdf in (pdfs[0], tmp_path / "c" / "課別" / "市民局_市民生活部_市民課.pdf"):
+        lines = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+        assert lines and all(line.split()[-5] == "yes" for line in lines), lines  # every font embedded
+
+    ok = runner.invoke(app, ["records", "verify", str(pdfs[0])])
+    assert ok.exit_code == 0 and "本物です" in ok.output and "総務局 行政部 人事課" in ok.output
+    code = ok.output.split("照合コード ")[1].split()[0]
+    assert runner.invoke(app, ["records", "verify", "AID-basic-2026-00001", "--code", code]).exit_code == 0
+    wrong = runner.invoke(app, ["records", "verify", "AID-basic-2026-00001", "--code", "AAAA-BBBB-CCCC"])
+    assert wrong.exit_code == 1 and "照合コード AAAA-BBBB-CCCC は発行記録" in wrong.output
+    assert "発行の記録にありません" in runner.invoke(app, ["records", "verify", "AID-basic-2026-09999"]).output
+    import sqlite3
+
+    from aidojo.records.store import store_path
+
+    with sqlite3.connect(store_path()) as conn:  # someone edits the issued record
+        conn.execute("UPDATE certificates SET section = '市民課' WHERE number = 'AID-basic-2026-00001'")
+    bad = runner.invoke(app, ["records", "verify", "AID-basic-2026-00001"])
+    assert bad.exit_code == 1 and "記録が書き換えられた可能性" in bad.output
+
+
+# --- audit and privacy -----------------------------------------------------------------------------------------------
+
+def test_audit_log_says_who_did_what_and_notices_tampering(tmp_path, monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "jinji01")
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    export_records(compute_records(), tmp_path / "o.xlsx")
+    res = runner.invoke(app, ["records", "audit"])
+    assert res.exit_code == 0 and "hub:jinji01" in res.output and "roster.import" in res.output
+    assert "records.export" in res.output and "rows=" in res.output and "記録のつながり（ハッシュ）は正常です" in res.output
+    entries, broken = read_audit()
+    assert broken is None and entries[0].details["added"] == 12 and "鈴木" not in audit_path().read_text(encoding="utf-8")
+    for path in (audit_path(), course_data_dir() / "records.db", tmp_path / "o.xlsx"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    lines = audit_path().read_text(encoding="utf-8").splitlines()
+    audit_path().write_text("\n".join([lines[0].replace("jinji01", "someone"), *lines[1:]]) + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["records", "audit"])
+    assert res.exit_code == 1 and "2 行目以降が書き換えられたか" in res.output
+    assert os.environ["JUPYTERHUB_USER"] == "jinji01"
+
+
+# --- a city: 10,000 staff ---------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_ten_thousand_staff_re_import_after_april_with_two_lost_zeros(tmp_path):
+    from aidojo.records.synthetic import synthetic_roster, write_roster_csv
+
+    staff = [replace(r, staff_id=f"0{r.staff_id}") for r in synthetic_roster(10_000)]
+    write_roster_csv(staff, tmp_path / "2026.csv", encoding="cp932")
+    assert len(import_roster(tmp_path / "2026.csv", as_of="2026-04-01").added) == 10_000
+    april = [replace(r, section=staff[(i + 7) % len(staff)].section, bureau=staff[(i + 7) % len(staff)].bureau,
+                     division=staff[(i + 7) % len(staff)].division) if i % 10 == 0 else r for i, r in enumerate(staff)]
+    lost = [replace(r, staff_id=r.staff_id.lstrip("0")) if i in (10, 5000) else r for i, r in enumerate(april)]
+    write_roster_csv(lost, tmp_path / "2027_lost.csv", encoding="cp932")
+    with pytest.raises(RosterError) as info:
+        import_roster(tmp_path / "2027_lost.csv", as_of="2027-04-01")
+    assert len(info.value.problems) == 2 and "先頭の0だけが違います" in info.value.problems[0]
+    write_roster_csv(april, tmp_path / "2027.csv", encoding="cp932")
+    plan = import_roster(tmp_path / "2027.csv", as_of="2027-04-01", dry_run=True)
+    moved = sum(1 for a, b in zip(staff, april) if (a.bureau, a.division, a.section) != (b.bureau, b.division, b.section))
+    assert len(plan.transferred) == moved > 900 and not plan.left and not plan.added
+    assert load_roster().last_import == "2026-04-01"
