@@ -374,3 +374,40 @@ def test_ten_thousand_staff_re_import_after_april_with_two_lost_zeros(tmp_path):
     moved = sum(1 for a, b in zip(staff, april) if (a.bureau, a.division, a.section) != (b.bureau, b.division, b.section))
     assert len(plan.transferred) == moved > 900 and not plan.left and not plan.added
     assert load_roster().last_import == "2026-04-01"
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"PK\x03\x04", "壊れています"),
+    (b"%PDF-1.7\n", "PDF ファイルです"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "パスワード付きの Excel"),
+    (b"<html><table><tr><td>001201</td></tr></table></html>", "Web ページ（HTML/XML）形式"),
+])
+def test_files_that_are_not_rosters_say_what_they_are(tmp_path, data, says):
+    path = tmp_path / "名簿.xls"
+    path.write_bytes(data)
+    with pytest.raises(RosterError, match=says):
+        read_roster(path)
+
+
+def test_undo_puts_names_back_in_the_gradebook_and_can_go_further_back():
+    from nbgrader.api import Gradebook
+
+    from aidojo.records.synthetic import build_gradebook
+
+    course_data_dir().mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{course_data_dir() / 'gradebook.db'}"
+    build_gradebook(url, {}, [])
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    import_roster(ROSTER_2027, as_of="2027-04-01", today=date(2027, 4, 1))
+    with Gradebook(url, course_id="aidojo") as gb:
+        assert gb.find_student("001204").last_name == "小松"
+    undo_last_import()
+    with Gradebook(url, course_id="aidojo") as gb:
+        assert gb.find_student("001204").last_name == "鈴木"
+        assert gb.find_student("001213").last_name == "森"  # created by the undone import: kept
+    undo_last_import()
+    assert load_roster().people == {}
+    with pytest.raises(RosterError, match="取り消せる取り込みがありません"):
+        undo_last_import()
+    res = runner.invoke(app, ["records", "audit", "--action", "roster.undo"])
+    assert res.output.count("roster.undo") == 2 and "roster.import " not in res.output

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 LEDGER = Path("records") / "attempts.jsonl"
@@ -64,11 +65,12 @@ class ModuleHistory:
 _FIELDS = {f.name for f in fields(Attempt)}
 
 
+@lru_cache(maxsize=200_000)
 def parse_utc(text: str) -> datetime:
     """An ISO 8601 timestamp as aware UTC (a naive one is taken as UTC, like nbgrader's)."""
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=timezone.utc)
     return value.astimezone(timezone.utc)
 
 
@@ -101,26 +103,37 @@ def load_attempts(data_dir: Path) -> list[Attempt]:
     path = ledger_path(data_dir)
     if not path.is_file():
         return []
-    attempts = []
-    with open(path, encoding="utf-8", errors="replace") as lines:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    try:  # fast path: the whole ledger as one JSON array
+        rows = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+    except ValueError:  # a torn line (crash mid-write): read line by line and skip it
+        rows = []
         for line in lines:
             try:
-                data = json.loads(line)
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    attempts = []
+    for data in rows:
+        try:
+            attempts.append(Attempt(**data))
+        except TypeError:  # fields of a later version, or a damaged line
+            try:
                 attempts.append(Attempt(**{k: v for k, v in data.items() if k in _FIELDS}))
-            except (ValueError, TypeError):
+            except TypeError:
                 continue
     return attempts
 
 
 def current(attempts: Iterable[Attempt]) -> list[Attempt]:
     """One entry per attempt: for an attempt graded more than once, its latest grading."""
-    latest: dict[tuple[str, str, str], tuple[datetime, Attempt]] = {}
+    latest: dict[tuple[str, str, str], Attempt] = {}
     for a in attempts:
-        graded = parse_utc(a.graded_at)
-        old = latest.get(a.key)
-        if old is None or graded >= old[0]:
-            latest[a.key] = (graded, a)
-    return [a for _, a in latest.values()]
+        key = a.key
+        old = latest.get(key)
+        if old is None or parse_utc(a.graded_at) >= parse_utc(old.graded_at):
+            latest[key] = a
+    return list(latest.values())
 
 
 def summarise(attempts: Iterable[Attempt], *, until: datetime | None = None) -> dict[tuple[str, str], ModuleHistory]:

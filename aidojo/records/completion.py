@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -234,6 +235,13 @@ class Records:
                 for p in self.active() if p.tracks[track].eligible and not p.tracks[track].completed]
 
 
+@lru_cache(maxsize=4096)
+def _not_submitted(module: str, max_score: float) -> ModuleResult:
+    """One shared (immutable) result for everyone who has not submitted ``module``."""
+    return ModuleResult(module, False, None, max_score, False, None, 0)
+
+
+@lru_cache(maxsize=200_000)
 def to_jst(ts: datetime | None) -> datetime | None:
     """A timestamp (naive = UTC, as nbgrader stores it) as an aware JST datetime."""
     if ts is None:
@@ -245,7 +253,7 @@ def to_jst(ts: datetime | None) -> datetime | None:
 
 def _module_result(module: str, h: ModuleHistory | None, max_score: float) -> ModuleResult:
     if h is None:
-        return ModuleResult(module, False, None, max_score, False, None, 0)
+        return _not_submitted(module, max_score)
     when = h.first_pass if h.passed else h.best_at
     return ModuleResult(module, True, h.best_score, max_score, h.passed, to_jst(when), h.attempts, to_jst(h.last_attempt))
 
@@ -253,12 +261,20 @@ def _module_result(module: str, h: ModuleHistory | None, max_score: float) -> Mo
 def _track_result(track: str, modules: tuple[str, ...], results: dict[str, ModuleResult], person: PersonRecord,
                   roles: RoleMap, history: History) -> TrackResult:
     done = bool(modules) and all(results[m].passed for m in modules)
-    when = max((results[m].date for m in modules if results[m].date), default=None) if done else None
+    if not done:  # most people: no date, no 所属 at completion to look up
+        eligible = roles.eligible(track, person.role)
+        return _open_track(track, eligible)
+    when = max((results[m].date for m in modules if results[m].date), default=None)
     placed = history.at(person.staff_id, when) if when else None
     role = placed.role if placed else person.role
     eligible = roles.eligible(track, role)
     return TrackResult(track, done and eligible, when if done and eligible else None, eligible=eligible,
                        placed=placed if done and eligible else None)
+
+
+@lru_cache(maxsize=256)
+def _open_track(track: str, eligible: bool) -> TrackResult:
+    return TrackResult(track, False, None, eligible=eligible)
 
 
 def _number_certificates(records: Records, store_file: Path | None) -> None:
@@ -284,11 +300,12 @@ def _number_certificates(records: Records, store_file: Path | None) -> None:
 
 def compute_records(db_url: str | None = None, *, course: Course | None = None, store_file: Path | None = None,
                     remember: bool = True, as_of: date | str | None = None, fiscal: int | None = None,
-                    roles: RoleMap | None = None, today: date | None = None) -> Records:
+                    roles: RoleMap | None = None, today: date | None = None, rescan: bool = False) -> Records:
     """Everyone's module and track results (see the module docstring).
 
     ``as_of`` / ``fiscal`` (a 年度: its last day, or today while it runs): the records as they stood then.
-    ``remember=False``: read only, do not back-fill the ledger.
+    ``remember=False``: read only, do not back-fill the ledger. ``rescan``: re-read back-filled scores (for a
+    gradebook regraded with plain nbgrader; see :mod:`aidojo.records.ledger`).
     """
     from aidojo.records.kpi import load_kpi
 
@@ -297,7 +314,8 @@ def compute_records(db_url: str | None = None, *, course: Course | None = None, 
     day = report_date(as_of, fiscal, today) if (as_of is not None or fiscal is not None) else None
     modules = list(course.modules)
     data_dir = (Path(store_file).parent if store_file else course_data_dir())
-    gathered = gather_attempts(db_url or gradebook_url(), course, data_dir, store_file=store_file, persist=remember)
+    gathered = gather_attempts(db_url or gradebook_url(), course, data_dir, store_file=store_file, persist=remember,
+                               rescan=rescan)
     histories = summarise(gathered.attempts, until=end_of_day(day) if day else None)
     data = gathered.gradebook
     max_scores = {m: data.max_scores.get(m) or course.modules[m].points for m in modules}

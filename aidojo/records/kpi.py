@@ -175,16 +175,58 @@ def _month_ends(first: date, last: date) -> list[tuple[str, date]]:
     return out
 
 
-def _usage(records: Records, since: date, until: date) -> tuple[dict[str, set[str]], bool]:
-    """YYYY-MM → staff ids who used the gateway that month (JST days)."""
-    from aidojo.course.config import course_data_dir
-    from aidojo.records.usage import USAGE_DB, load_usage
+def _usage(since: date, until: date) -> tuple[dict[str, set[str]], bool]:
+    """YYYY-MM → staff ids who used the gateway that month (JST days), and whether any use was ever recorded.
 
+    Read in SQL from the gateway's per-day store rather than through ``load_usage``: at city scale a year is 400,000
+    staff-days. A month that has ended is counted once and kept in records.db (its use no longer changes); only
+    the running month is read live.
+    """
+    import sqlite3
+
+    from aidojo.course.config import course_data_dir
+    from aidojo.records import store
+    from aidojo.records.usage import USAGE_DB
+
+    path = course_data_dir() / USAGE_DB
+    if not path.is_file():
+        return {}, False
     by_month: dict[str, set[str]] = defaultdict(set)
-    for u in load_usage(course_data_dir(), since=since, until=until):
-        if u.requests > 0:
-            by_month[u.day[:7]].add(u.staff_id)
-    return by_month, (course_data_dir() / USAGE_DB).is_file()
+    today = today_jst()
+    months = _month_ends(since, until)
+    con = sqlite3.connect(path, timeout=10)
+
+    def scan(first: date, last: date) -> list[tuple[str, str]]:
+        return con.execute("SELECT DISTINCT substr(day, 1, 7), staff_id FROM usage WHERE day >= ? AND day <= ?"
+                           " AND requests > 0", (first.isoformat(), last.isoformat())).fetchall()
+
+    try:
+        with store.connect() as cache:
+            done = {r[0] for r in cache.execute("SELECT month FROM usage_months_done")}
+            for month, end in months:
+                start = date.fromisoformat(month + "-01")
+                finished = end < today and (end + timedelta(days=1)).day == 1  # the whole month lies in the past
+                if finished and month not in done:
+                    rows = scan(start, end)
+                    with store.transaction(cache):
+                        cache.executemany("INSERT OR IGNORE INTO usage_months VALUES (?, ?)", rows)
+                        cache.execute("INSERT OR REPLACE INTO usage_months_done VALUES (?, ?)",
+                                      (month, today.isoformat()))
+                    done.add(month)
+                if month in done and finished:
+                    continue
+                for m, sid in scan(start, end):
+                    by_month[m].add(sid)
+            if done:
+                marks = [m for m, _ in months if m in done]
+                for chunk in range(0, len(marks), 500):
+                    part = marks[chunk:chunk + 500]
+                    for m, sid in cache.execute(f"SELECT month, staff_id FROM usage_months WHERE month IN "
+                                                f"({','.join('?' * len(part))})", part):
+                        by_month[m].add(sid)
+    finally:
+        con.close()
+    return by_month, True
 
 
 def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
@@ -199,13 +241,16 @@ def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
     if completions:
         first = min(first, fy_start(fiscal_year(min(completions))))
     first = max(first, fy_start(fiscal_year(day) - MAX_MONTHS // 12 + 1))
-    use_by_month, usage_known = _usage(records, first, day)
+    use_by_month, usage_known = _usage(first, day)
     if use_by_month:
         first = min(first, max(fy_start(fiscal_year(date.fromisoformat(min(use_by_month) + "-01"))),
                                fy_start(fiscal_year(day) - MAX_MONTHS // 12 + 1)))
 
     basic_date = {p.staff_id: p.tracks[basic].date.date() for p in records.people if p.tracks[basic].date}
     builder_date = {p.staff_id: p.tracks[builder].date.date() for p in records.people if p.tracks[builder].date}
+    basic_months: dict[str, int] = defaultdict(int)
+    for d in basic_date.values():
+        basic_months[f"{d.year:04d}-{d.month:02d}"] += 1
     history = records.history
     months: list[MonthPoint] = []
     for month, end in _month_ends(first, day):
@@ -214,7 +259,7 @@ def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
         sections = {(e.bureau, e.division, e.section) for e in on_roster.values()}
         using = {(e.bureau, e.division, e.section) for sid, e in on_roster.items() if sid in users}
         done = sum(1 for sid in on_roster if sid in basic_date and basic_date[sid] <= end)
-        new_basic = sum(1 for d in basic_date.values() if d.strftime("%Y-%m") == month)
+        new_basic = basic_months.get(month, 0)
         n, used = len(on_roster), sum(1 for sid in on_roster if sid in users)
         months.append(MonthPoint(month, fiscal_year(end), n, done, done / n if n else 0.0,
                                  sum(1 for sid in on_roster if sid in builder_date and builder_date[sid] <= end),

@@ -5,8 +5,8 @@ graded before the ledger existed (or graded with plain ``nbgrader autograde``) h
 and so may the ``attempts`` table of an older ``records.db``. Such a submission — one whose (staff id, module,
 submission time) no ledger attempt has — is written into the ledger as ``source="gradebook"`` the first time
 records read it, so that a later, worse resubmission (nbgrader keeps only the latest) can no longer take its pass
-away. A back-filled attempt whose score nbgrader later changed (a regrade of the same submission) gets its new
-score as a new grading of the same attempt.
+away. Submissions the ledger knows are not scored again (reading every grade costs seconds at city scale); with
+``rescan`` a back-filled attempt whose score nbgrader later changed gets its new score as a new grading.
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ def _norm(ts: datetime | str | None) -> str:
     """A submission time as compared: naive UTC to the second ('' when unknown)."""
     if ts is None or ts == "":
         return ""
-    value = parse_utc(ts) if isinstance(ts, str) else (ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc))
-    return value.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+    if isinstance(ts, str):
+        if len(ts) == 19 and ts[10] == "T":  # already in this form (what the back-fill writes)
+            return ts
+        ts = parse_utc(ts)
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(timezone.utc).replace(tzinfo=None)
+    return ts.replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -50,19 +55,30 @@ def _legacy(store_file: Path | None, modules: list[str]) -> list[tuple[str, str,
 
 
 def gather_attempts(db_url: str, course: Course, data_dir: Path, *, store_file: Path | None = None,
-                    persist: bool = True) -> Gathered:
-    """The ledger plus the back-fill (written into the ledger when ``persist``)."""
+                    persist: bool = True, rescan: bool = False) -> Gathered:
+    """The ledger plus the back-fill (written into the ledger when ``persist``).
+
+    ``rescan``: also re-read the scores of back-filled submissions, for a gradebook regraded with plain
+    ``nbgrader autograde`` after the back-fill (aidojo's own autograde records its regrades itself).
+    """
     modules = list(course.modules)
     ledger = load_attempts(data_dir)
-    gb = read_gradebook(db_url, modules)
     latest: dict[tuple[str, str, str], Attempt] = {}
     for a in ledger:
         key = (a.staff_id, a.module, _norm(a.submitted_at))
         old = latest.get(key)
         if old is None or parse_utc(a.graded_at) >= parse_utc(old.graded_at):
             latest[key] = a
+
+    def need_score(sid: str, module: str, ts: datetime | None) -> bool:
+        """Unknown to the ledger; with ``rescan`` also back-filled ones (a plain-nbgrader regrade may have changed them)."""
+        known = latest.get((sid, module, _norm(ts)))
+        return known is None or (rescan and known.source == BACKFILL)
+
+    gb = read_gradebook(db_url, modules, need_score=need_score)
     found = [(sid, m, _norm(ts), float(score)) for sid, m, ts, score in _legacy(store_file, modules)]
-    found += [(s.staff_id, s.module, _norm(s.timestamp), s.score) for s in gb.attempts]  # newer than the legacy
+    found += [(s.staff_id, s.module, _norm(s.timestamp), s.score) for s in gb.attempts
+              if s.score == s.score]  # nan: not read, known to the ledger (newer than the legacy table)
     graded_at = now_utc()
     new: list[Attempt] = []
     for sid, module, ts, score in found:

@@ -7,6 +7,8 @@ commits whole or not at all) and queryable for history. Tables:
   the person's current state; transfers and leavers close it and open a new one, nothing is deleted.
 - ``imports``: every roster import (file name, SHA-256, effective date, counts).
 - ``certificates``: certificate numbers once issued (they never change afterwards).
+- ``usage_months`` / ``usage_months_done``: who used the AI gateway in each finished month, counted once from the
+  gateway's per-day store (a finished month's use no longer changes), so the dashboard reads one month live.
 - ``attempts``: graded submissions remembered by earlier versions (before the attempts ledger,
   ``aidojo.course.attempts``); read as part of the back-fill, never written any more.
 
@@ -43,6 +45,10 @@ CREATE TABLE IF NOT EXISTS certificates (
     sequence INTEGER NOT NULL, completed_on TEXT NOT NULL, issued_at TEXT NOT NULL,
     UNIQUE (track, staff_id)
 );
+CREATE TABLE IF NOT EXISTS usage_months (
+    month TEXT NOT NULL, staff_id TEXT NOT NULL, PRIMARY KEY (month, staff_id)
+);
+CREATE TABLE IF NOT EXISTS usage_months_done (month TEXT PRIMARY KEY, counted_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS attempts (
     staff_id TEXT NOT NULL, module TEXT NOT NULL, timestamp TEXT NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (staff_id, module, timestamp)
