@@ -100,11 +100,12 @@ def autograde_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モ�
 
 def feedback_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モジュール（省略時は採点済みの全部）"),
                  student: Optional[List[str]] = typer.Option(None, "--student", help="この職員番号だけ（繰り返し可）"),
-                 db_url: Optional[str] = typer.Option(None, "--db-url", help=DB_URL_HELP)) -> None:
-    """受講者ごとの採点結果ページ（HTML、日本語。非公開テストは表示しません）を作ります。"""
+                 db_url: Optional[str] = typer.Option(None, "--db-url", help=DB_URL_HELP),
+                 workers: int = typer.Option(2, "--workers", "-j", help="同時に作る数（CPUコア数まで）")) -> None:
+    """受講者ごとの採点結果ページ（HTML、日本語）を並列で作ります。非公開の確認用データの中身は表示しません。"""
     from aidojo.course import generate_feedback
 
-    report = generate_feedback(modules or None, students=student or None, db_url=db_url)
+    report = generate_feedback(modules or None, students=student or None, db_url=db_url, workers=workers)
     typer.echo(report.text())
     typer.echo(f"出力先: {_layout(db_url=db_url).feedback_dir}")
     if report.find(level="error"):
