@@ -106,6 +106,12 @@ def _odd(text: str) -> bool:
     return any(ord(c) < 32 or c == "\x7f" or 0xD800 <= ord(c) <= 0xDFFF for c in text)
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """A name fit for a report line: control characters escaped, long names shortened."""
+    safe = "".join(c if c.isprintable() else "\\x%02x" % (ord(c) & 0xFF) for c in text)
+    return safe if len(safe) <= limit else safe[:limit] + "…"
+
+
 def split_name(text: str) -> tuple[tuple[str, ...] | None, str]:
     """(parts, "") for a usable relative path, or (None, code) with code ``zip_unsafe_path`` or ``odd_name``."""
     norm = text.replace("\\", "/")
@@ -201,11 +207,9 @@ class Container:
                     chunks.append(chunk)
         except IntakeProblem:
             raise
-        except RuntimeError:  # zipfile: encrypted
-            raise IntakeProblem("encrypted", f"「{entry.name}」はパスワード付きのため読めません") from None
-        except NotImplementedError:
+        except NotImplementedError:  # before RuntimeError, its base class
             raise IntakeProblem("bad_zip_entry", f"「{entry.name}」はこの圧縮方式では読めません（標準の zip で作り直してください）") from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, struct.error) as exc:
             raise IntakeProblem("bad_zip_entry", f"「{entry.name}」が壊れていて読めません（{type(exc).__name__}）") from None
         return b"".join(chunks)
 
@@ -239,13 +243,13 @@ class ZipContainer(Container):
             if info.is_dir() or text.endswith(("/", "\\")):
                 continue
             parts, problem = split_name(text)
-            shown = text.encode("unicode_escape").decode("ascii") if problem == "odd_name" else text
             if problem == "zip_unsafe_path":
-                skipped.append(Skipped("error", problem, f"zip内の危険なパス「{shown}」は読みませんでした", self.where(shown)))
+                skipped.append(Skipped("error", problem, f"zip内の危険なパス「{shown(text)}」は読みませんでした",
+                                       self.where(shown(text))))
                 continue
             if problem:
-                skipped.append(Skipped("warn", problem, f"名前に使えない文字がある（または長すぎる）ファイル「{shown}」は読みませんでした",
-                                       self.where(shown)))
+                skipped.append(Skipped("warn", problem, f"名前に使えない文字がある（または長すぎる）ファイル「{shown(text)}」は読みませんでした",
+                                       self.where(shown(text))))
                 continue
             assert parts is not None
             if is_junk(parts):
@@ -307,9 +311,8 @@ class FolderContainer(Container):
                     continue
                 parts, problem = split_name(text)
                 if problem or parts is None:
-                    shown = text.encode("unicode_escape", "backslashreplace").decode("ascii")
-                    skipped.append(Skipped("warn", "odd_name", f"名前に使えない文字がある（または長すぎる）ファイル「{shown}」は読みませんでした",
-                                           self.where(shown)))
+                    skipped.append(Skipped("warn", "odd_name", f"名前に使えない文字がある（または長すぎる）ファイル「{shown(text)}」は読みませんでした",
+                                           self.where(shown(text))))
                     continue
                 try:
                     st = os.lstat(base / f)

@@ -36,7 +36,6 @@ from aidojo.course.layout import CourseLayout, resolve_layout
 from aidojo.course.nbjson import NotebookError, grade_ids, parse_notebook
 from aidojo.course.report import Report
 from aidojo.course.submission import DEFAULT_MAX_BYTES, FORMAT
-from aidojo.fileio import atomic_write_text
 from aidojo.text.staff_id import StaffIdError, normalize_staff_id, same_but_leading_zeros
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt
@@ -79,6 +78,7 @@ class CollectReport(Report):
     accepted: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[tuple[str, str]] = field(default_factory=list)
     held: list[tuple[str, str]] = field(default_factory=list)
+    bytes_read: int = 0  # everything read from zips and files, nested zips included (what the budgets counted)
 
     def summary(self) -> str:
         errors = len(self.find(level="error"))
@@ -156,6 +156,16 @@ class Collector:
         self.allow_unknown = allow_unknown
         self._expected: dict[str, dict[str, set[str]]] = {}
         self._released: dict[str, set[str]] = {}
+        self._budgets: list[Budget] = []
+
+    def budget(self) -> Budget:
+        """A fresh budget of ``total_bytes`` for a folder or a zip given or found in one (counted in the report)."""
+        self._budgets.append(Budget(self.limits.total_bytes))
+        return self._budgets[-1]
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(b.used for b in self._budgets)
 
     # -- what the course expects -------------------------------------------------------------------------------
     def expected(self, module: str) -> dict[str, set[str]]:
@@ -205,7 +215,9 @@ class Collector:
             except BudgetExceeded as exc:
                 if exc.budget is not container.budget:
                     raise
-                r.add("error", "zip_too_large", f"{exc.message}。ここから先の {len(pending) - i} 件は読んでいません"
+                left = [x.origin if isinstance(x, _Candidate) else container.where(x) for x in pending[i:]]
+                named = "、".join(p.removeprefix(container.label + "/") for p in left[:10]) + ("など" if len(left) > 10 else "")
+                r.add("error", "zip_too_large", f"{exc.message}。ここから先の {len(left)} 件（{named}）は読んでいません"
                       "（zip爆弾のおそれ。中身を確かめてください）", path=container.label)
                 return
             except Exception as exc:  # the safety net: one line, and the others go on
@@ -224,7 +236,7 @@ class Collector:
                 child: Container = parent.nested(entry, self.limits.nested_zip_bytes, self.limits.nested_entries)
             else:
                 child = ZipContainer(entry.ref, entry.name, parent.where(entry), parent.depth + 1,  # type: ignore[arg-type]
-                                     Budget(self.limits.total_bytes), self.limits.zip_entries)
+                                     self.budget(), self.limits.zip_entries)
         except BudgetExceeded:
             raise
         except IntakeProblem as exc:
@@ -288,7 +300,7 @@ class Collector:
             out.append(cand)
         for (prefix, sid, module), items in sorted(groups.items()):
             cand = _Candidate("folder", container, container.where("/".join((*prefix, sid, module))), module=module,
-                              claims=[Claim(f"フォルダ名「{sid}」", sid)])
+                              claims=[Claim("フォルダ名", sid)])
             if sole:
                 cand.names.append((f"ファイル名「{container.name}」", container.name))
             for below, e in items:
@@ -341,7 +353,7 @@ class Collector:
             else:
                 r.add("warn", "misplaced", f"提出ファイル内の「{'/'.join(below)}」は置き場所が違うため無視しました",
                       _provisional(sid), cand.module, cand.origin)
-        cand.claims += [Claim(f"zip内のフォルダ「{f}」", f) for f in dict.fromkeys(folders)]
+        cand.claims += [Claim("zip内のフォルダ名", f) for f in dict.fromkeys(folders)]
         for name in sorted(set(listed) - set(cand.files)):
             r.add("error", "checksum", f"manifest.json にある「{name}」が提出ファイルに入っていません。{REFUSED}",
                   _provisional(sid), cand.module, cand.origin)
@@ -374,10 +386,11 @@ class Collector:
             r.add("error", "name_no_id", f"{shown}から職員番号が読み取れません（aidojo submit が作った「職員番号_{mod}.zip」の名前のまま"
                   f"渡してください）。{REFUSED}", guess, mod, origin)
             return
+        who = guess if cand.kind == "exchange" else ""  # the hub login is authoritative; a zip's names are not
         try:
             sid = resolve_identity(claims)
         except IdentityError as exc:
-            r.add("error", exc.code, str(exc), "", mod, origin)
+            r.add("error", exc.code, str(exc), who, mod, origin)
             return
         if cand.owner is not None and self.known_ids is not None:
             owner = _provisional(cand.owner)
@@ -397,7 +410,7 @@ class Collector:
         try:
             resolve_identity(claims)
         except IdentityError as exc:
-            r.add("error", exc.code, str(exc), "", mod, origin)
+            r.add("error", exc.code, str(exc), who, mod, origin)
             return
         if self.known_ids is not None and sid not in self.known_ids:
             near = next((k for k in sorted(self.known_ids) if same_but_leading_zeros(k, sid)), None)
@@ -528,9 +541,9 @@ class Collector:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{mod}-", dir=target.parent))
         try:
-            for name, data in files.items():
+            for name, data in files.items():  # a private staging folder, swapped in whole: nothing half-written
                 (staging / name).write_bytes(data)
-            atomic_write_text(staging / "timestamp.txt", timestamp.strftime(TIMESTAMP_FORMAT))
+            (staging / "timestamp.txt").write_text(timestamp.strftime(TIMESTAMP_FORMAT), encoding="utf-8")
             if target.exists():
                 trash = target.with_name(f".{mod}-old-{os.getpid()}")
                 target.rename(trash)
@@ -557,6 +570,7 @@ def _run(layout: CourseLayout | None, modules, max_bytes: int | None, known_ids,
     except Exception as exc:  # never lose the lines gathered so far
         report.add("error", "internal_error", f"予期しないエラーで取り込みが途中で止まりました（{type(exc).__name__}）")
     finally:
+        report.bytes_read = collector.bytes_read
         report.save(layout.reports_dir, "collect")
     return report
 
@@ -574,7 +588,7 @@ def collect_folder(folder: Path, *, modules: list[str] | None = None, layout: Co
         if not folder.is_dir():
             report.add("error", "no_folder", f"フォルダ {folder} がありません")
             return
-        collector.scan(FolderContainer(folder, folder.name or str(folder), Budget(collector.limits.total_bytes)))
+        collector.scan(FolderContainer(folder, folder.name or str(folder), collector.budget()))
     return _run(layout, modules, max_bytes, known_ids, allow_unknown, f"提出の取り込み（フォルダ {folder}）", body)
 
 
@@ -591,7 +605,7 @@ def collect_zip(zip_path: Path, *, modules: list[str] | None = None, layout: Cou
             return
         limits = collector.limits
         try:
-            container = ZipContainer(zip_path, zip_path.name, zip_path.name, 1, Budget(limits.total_bytes), limits.zip_entries)
+            container = ZipContainer(zip_path, zip_path.name, zip_path.name, 1, collector.budget(), limits.zip_entries)
         except IntakeProblem as exc:
             report.add("error", exc.code, exc.message, path=zip_path.name)
             return
@@ -653,12 +667,12 @@ def collect_exchange(modules: list[str] | None = None, *, layout: CourseLayout |
                 if parts[0] not in newest or newest[parts[0]][0] < when:
                     newest[parts[0]] = (when, path)
             for student, (when, path) in sorted(newest.items()):
-                container = FolderContainer(path, f"exchange:{module}/{student}", Budget(collector.limits.total_bytes))
+                container = FolderContainer(path, f"exchange:{module}/{student}", collector.budget())
                 entries, skipped = container.listing()
                 for s in skipped:
                     report.add(s.level, s.code, s.message, path=s.path)
                 cand = _Candidate("exchange", container, container.label, module=module, timestamp=min(when, _now()),
-                                  claims=[Claim(f"JupyterHub のログイン名「{student}」", student)], owner=_owner(path))
+                                  claims=[Claim("JupyterHub のログイン名", student)], owner=_owner(path))
                 for e in entries:
                     collector._file(cand, e.parts, e)
                 try:

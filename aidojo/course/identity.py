@@ -55,7 +55,7 @@ def stamp_notebook(nb: dict, staff_id: str, module: str) -> dict:
 
 def staff_id_in_name(file_name: str, module: str) -> str | None:
     """The staff id a file or folder name gives for ``module`` (``k12345_m01.zip``, ``ｋ１２３４５_m01 (1).zip``), as
-    written; None when the name does not have that form."""
+    read (NFKC: full-width letters become half-width); None when the name does not have that form."""
     stem = unicodedata.normalize("NFKC", file_name).strip()
     if stem.lower().endswith(".zip"):
         stem = stem[:-4]

@@ -197,7 +197,7 @@ def submission_warnings(module: str, notebooks: list[PackedNotebook], layout: Co
             warnings.append(f"{packed.name} に、書き換えられていない解答セルがあります（{cells}のセル）。未回答の問題は0点です。")
         code = [c for c in nb["cells"] if c.get("cell_type") == "code"]
         if code and not any(c.get("execution_count") is not None or c.get("outputs") for c in code):
-            warnings.append(f"{packed.name} は一度も実行されていません。上から順に実行して ✅ を確かめ、保存してから提出してください。")
+            warnings.append(f"{packed.name} は一度も実行されていません。上から順に実行して結果を確かめ、保存してから提出してください。")
         stem = Path(packed.name).stem
         folder = packed.source.parent
         for other in sorted({*folder.glob(f"{stem}*.ipynb"), *folder.parent.glob(f"{module}/{stem}*.ipynb")}):
