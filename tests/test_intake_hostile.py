@@ -150,6 +150,23 @@ def test_nested_zip_bombs_stay_within_one_budget(lay, good, tmp_path, private_tm
     assert not list(private_tmp.iterdir())
 
 
+def test_one_zip_may_not_read_more_than_its_total_budget(lay, good, tmp_path, monkeypatch):
+    import aidojo.course.collect as collect
+
+    small = collect.IntakeLimits(notebook_bytes=5 * MB, total_bytes=10 * MB)  # the 1 GB default, scaled down
+    monkeypatch.setattr(collect.IntakeLimits, "for_notebook", classmethod(lambda cls, max_bytes=None: small))
+    entries = [stored("k90001_t01.zip", package(good, "k90001"), flags=0x800)]
+    entries += [bomb_entry(f"k9100{i}/t01/t01_kadai.ipynb", 4) for i in range(5)]  # 4 MB each: under the per-file limit
+    bundle = tmp_path / "all.zip"
+    bundle.write_bytes(raw_zip(entries))
+    report = collect_zip(bundle, layout=lay)
+    assert report.accepted == [("k90001", "t01")]
+    assert report.bytes_read <= 10 * MB + 64 * 1024
+    stop = report.find(code="zip_too_large")
+    assert len(stop) == 1 and "k91002/t01" in stop[0].message and "k91004/t01" in stop[0].message, report.text()
+    assert [ln.staff_id for ln in report.find(code="invalid_notebook")] == ["k91000", "k91001"]
+
+
 def test_explorer_zip_of_the_submissions_folder_with_cp932_names(lay, good, tmp_path):
     top = "提出物_第1回（健康福祉局）"
     bundle = tmp_path / "提出物.zip"

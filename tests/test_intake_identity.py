@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
 
 from aidojo.course.collect import collect_exchange, collect_folder, collect_zip
 from aidojo.course.identity import Claim, IdentityError, resolve_identity, staff_id_in_name
+from tests.conftest import require
 from tests.fixtures.course.helpers import GOOD_Q1, GOOD_Q2, SOURCE, layout, variant
 from tests.fixtures.intake.builders import nb_bytes, package, stamped, zip_of
 
@@ -169,6 +171,16 @@ def test_a_folder_is_named_by_its_staff_id_folder_and_the_notebook_must_agree(la
     assert "k10006" in _only_problem(report, "id_mismatch").message
 
 
+def test_a_one_learner_zip_is_also_named_by_its_file_name(lay, tmp_path):
+    nb = nb_bytes(variant(lay, GOOD_Q1, GOOD_Q2))
+    own = tmp_path / f"{VICTIM}_t01.zip"
+    own.write_bytes(zip_of({f"{VICTIM}/t01/t01_kadai.ipynb": nb}))
+    assert collect_zip(own, layout=lay).accepted == [(VICTIM, "t01")]
+    other = tmp_path / f"{ATTACKER}_t01.zip"  # the attacker's own zip, holding a folder in the victim's name
+    other.write_bytes(zip_of({f"{VICTIM}/t01/t01_kadai.ipynb": nb_bytes(variant(lay))}))
+    _only_problem(collect_zip(other, layout=lay), "id_mismatch")
+
+
 def _inbound(lay, student: str, stamp: str, nb: dict | None, suffix: str = "abc123") -> None:
     folder = lay.exchange_dir / "aidojo" / "inbound" / f"{student}+t01+{stamp}+{suffix}"
     folder.mkdir(parents=True)
@@ -191,3 +203,16 @@ def test_exchange_identity_is_the_hub_login_and_the_notebook_must_not_contradict
     assert json.loads((lay.submitted_dir / "k20004" / "t01" / "t01_kadai.ipynb").read_text()) == good
     assert (lay.submitted_dir / "k20004" / "t01" / "timestamp.txt").read_text().startswith("2026-11-23 11:00:00")
     assert not (lay.submitted_dir / "k20003").exists()
+
+
+def test_an_exchange_submission_placed_by_another_learner_is_refused(lay):
+    import pwd
+
+    require(os.geteuid() == 0, "changing a folder's owner needs root (as in CI)")
+    other = pwd.getpwnam("daemon")  # a system account whose name is also a valid staff id, standing in for a learner
+    _inbound(lay, "k20001", "2026-11-23 10:00:00.000000 UTC", variant(lay, GOOD_Q1, GOOD_Q2))
+    folder = next((lay.exchange_dir / "aidojo" / "inbound").iterdir())
+    os.chown(folder, other.pw_uid, other.pw_gid)
+    report = collect_exchange(["t01"], layout=lay, known_ids={"k20001", "daemon"})
+    assert "daemon" in _only_problem(report, "owner_mismatch").message and not report.accepted
+    assert collect_exchange(["t01"], layout=lay, known_ids={"k20001"}).accepted == [("k20001", "t01")]

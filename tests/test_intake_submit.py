@@ -64,15 +64,16 @@ def test_submit_warns_about_an_untouched_never_run_notebook(tmp_path, monkeypatc
     assert (tmp_path / "k12345_m01.zip").is_file()
 
 
-def test_submit_finds_the_module_folder_below_and_warns_about_a_newer_copy(tmp_path, monkeypatch):
-    write_nb(tmp_path / "m01" / "m01_kadai.ipynb", json.loads(RELEASED_M01.read_text(encoding="utf-8")))
-    copy = write_nb(tmp_path / "m01" / "m01_kadai-Copy1.ipynb", _answered_m01())
+@pytest.mark.parametrize("below", ["m01", "aidojo/m01"])  # a lab opened one level up; nbgrader's fetch on JupyterHub
+def test_submit_finds_the_module_folder_below_and_warns_about_a_newer_copy(tmp_path, monkeypatch, below):
+    write_nb(tmp_path / below / "m01_kadai.ipynb", json.loads(RELEASED_M01.read_text(encoding="utf-8")))
+    copy = write_nb(tmp_path / below / "m01_kadai-Copy1.ipynb", _answered_m01())
     later = os.stat(copy).st_mtime + 600
     os.utime(copy, (later, later))  # the learner worked in the copy
     monkeypatch.chdir(tmp_path)
     res = _submit(["m01", "--staff-id", "k12345", "--out", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
-    assert str(tmp_path / "m01" / "m01_kadai.ipynb") in res.output
+    assert str(tmp_path / below / "m01_kadai.ipynb") in res.output
     assert "m01_kadai-Copy1.ipynb」のほうが新しく保存されています" in res.output
 
 
@@ -83,6 +84,18 @@ def test_submit_never_takes_the_checkout_exercises_when_the_notebook_is_not_here
     assert str(tmp_path) in res.output and not list(tmp_path.iterdir())
     res = _submit(["m01"])
     assert res.exit_code == 1 and "--staff-id" in res.output
+
+
+def test_submit_refuses_a_broken_or_oversized_notebook_before_writing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m01_kadai.ipynb").write_text('{"nbformat": 4, "metadata": {}, "cells": [1]}', encoding="utf-8")
+    res = _submit(["m01", "--staff-id", "k12345"])
+    assert res.exit_code == 1 and "1番目のセル" in res.output and "保存し直して" in res.output
+    with open(tmp_path / "m01_kadai.ipynb", "wb") as fh:
+        fh.truncate(900 * 1024 * 1024)  # sparse: refused by its size, never read
+    res = _submit(["m01", "--staff-id", "k12345"])
+    assert res.exit_code == 1 and "大きすぎます" in res.output and "出力を消して" in res.output
+    assert not list(tmp_path.glob("*.zip"))
 
 
 def test_submit_refuses_a_notebook_that_names_someone_else(tmp_path, monkeypatch):

@@ -50,7 +50,7 @@ def submit_cmd(module: str = typer.Argument(..., help="提出するモジュー�
             packed = pack_submission(module, staff_id, work_dir=folder, out=out)
     except SubmissionError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for nb in packed.notebooks:
         typer.echo(f"提出したノートブック: {nb.source}（最終保存 {nb.saved.astimezone():%Y-%m-%d %H:%M}）")
     for warning in packed.warnings:

@@ -31,6 +31,10 @@ _ENCRYPTED_FLAG = 0x1
 _UNICODE_PATH_FIELD = 0x7075
 
 
+def _odd_name_message(text: str) -> str:
+    return f"名前に使えない文字がある（または長すぎる）ファイル「{shown(text)}」は読みませんでした"
+
+
 def megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
@@ -47,7 +51,7 @@ class IntakeProblem(Exception):
 class BudgetExceeded(IntakeProblem):
     """More bytes were read than ``budget`` allows (the budget says whose: an archive's or a nested zip's)."""
 
-    def __init__(self, budget: "Budget"):
+    def __init__(self, budget: Budget):
         super().__init__("zip_too_large", f"展開した量が上限（{megabytes(budget.limit)}）を超えました")
         self.budget = budget
 
@@ -55,7 +59,7 @@ class BudgetExceeded(IntakeProblem):
 class Budget:
     """Bytes one archive may produce, nested zips included: a child charges its parent too."""
 
-    def __init__(self, limit: int, parent: "Budget | None" = None):
+    def __init__(self, limit: int, parent: Budget | None = None):
         self.limit, self.parent, self.used = limit, parent, 0
 
     def charge(self, n: int) -> None:
@@ -65,7 +69,7 @@ class Budget:
         if self.used > self.limit:
             raise BudgetExceeded(self)
 
-    def child(self, limit: int) -> "Budget":
+    def child(self, limit: int) -> Budget:
         return Budget(limit, self)
 
 
@@ -248,8 +252,7 @@ class ZipContainer(Container):
                                        self.where(shown(text))))
                 continue
             if problem:
-                skipped.append(Skipped("warn", problem, f"名前に使えない文字がある（または長すぎる）ファイル「{shown(text)}」は読みませんでした",
-                                       self.where(shown(text))))
+                skipped.append(Skipped("warn", problem, _odd_name_message(text), self.where(shown(text))))
                 continue
             assert parts is not None
             if is_junk(parts):
@@ -266,7 +269,7 @@ class ZipContainer(Container):
     def _open(self, entry: Entry):
         return self.zf.open(entry.ref)  # type: ignore[arg-type]
 
-    def nested(self, entry: Entry, limit: int, max_entries: int) -> "ZipContainer":
+    def nested(self, entry: Entry, limit: int, max_entries: int) -> ZipContainer:
         """A zip inside this zip: its bytes read (at most ``limit``, charged here), its entries charged to a child
         budget of ``limit`` — so one level of nesting costs no more than the zip it sits in allows."""
         data = self.read(entry, limit)
@@ -311,8 +314,7 @@ class FolderContainer(Container):
                     continue
                 parts, problem = split_name(text)
                 if problem or parts is None:
-                    skipped.append(Skipped("warn", "odd_name", f"名前に使えない文字がある（または長すぎる）ファイル「{shown(text)}」は読みませんでした",
-                                           self.where(shown(text))))
+                    skipped.append(Skipped("warn", "odd_name", _odd_name_message(text), self.where(shown(text))))
                     continue
                 try:
                     st = os.lstat(base / f)

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from aidojo.course.archive import (OTHER_ARCHIVES, Budget, BudgetExceeded, Container, Entry, FolderContainer,
-                                   IntakeProblem, ZipContainer, megabytes)
+                                   IntakeProblem, ZipContainer)
 from aidojo.course.identity import Claim, IdentityError, notebook_staff_id, resolve_identity, staff_id_in_name
 from aidojo.course.keyscan import scan_notebook
 from aidojo.course.layout import CourseLayout, resolve_layout
@@ -65,7 +65,7 @@ class IntakeLimits:
     renamed_candidates: int = 5  # notebooks under other names read to recognise a renamed one
 
     @classmethod
-    def for_notebook(cls, max_bytes: int | None = None) -> "IntakeLimits":
+    def for_notebook(cls, max_bytes: int | None = None) -> IntakeLimits:
         nb = max_bytes or max_bytes_default()
         return cls(notebook_bytes=nb, total_bytes=max(200 * nb, 1 << 30), nested_zip_bytes=4 * nb + (1 << 20))
 
@@ -307,7 +307,11 @@ class Collector:
                 self._file(cand, below, e)
             cand.timestamp = min(max(e.mtime for _, e in items), _now())
             out.append(cand)
-        return out + sorted(nested, key=lambda e: e.parts)
+        out += sorted(nested, key=lambda e: e.parts)
+        # Smallest first: zipfile never inflates an entry past its declared size, so declared sizes bound the cost,
+        # and a bomb sharing a zip with honest learners can only use up the budget after they are stored.
+        return sorted(out, key=lambda x: x.size if isinstance(x, Entry) else sum(
+            e.size for e in (x.entries or [*x.files.values(), *(e for _, e in x.others)])))
 
     @staticmethod
     def _file(cand: _Candidate, below: tuple[str, ...], entry: Entry) -> None:

@@ -6,7 +6,6 @@ dependencies and know nothing of notebooks' outputs; these patterns cover the ke
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
