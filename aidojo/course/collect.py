@@ -421,8 +421,8 @@ class Collector:
             hint = f"名簿には「{near}」があります（先頭の0が落ちていませんか）。" if near else ""
             if not self.allow_unknown:
                 self.report.held.append((sid, mod))
-                r.add("error", "unknown_staff_id", f"職員番号「{sid}」は名簿にありません。{hint}受け付けずに保留しました"
-                      "（名簿を取り込み直すか、本人と確かめてから --allow-unknown を付けて取り込み直してください）", sid, mod, origin)
+                r.add("error", "unknown_staff_id", f"職員番号「{sid}」は名簿にありません。{hint}受け付けずに保留しました",
+                      sid, mod, origin)
                 return
             r.add("warn", "unknown_staff_id_allowed", f"職員番号「{sid}」は名簿にありませんが、--allow-unknown のため受け付けます。{hint}",
                   sid, mod, origin)
