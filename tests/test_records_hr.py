@@ -411,3 +411,37 @@ def test_undo_puts_names_back_in_the_gradebook_and_can_go_further_back():
         undo_last_import()
     res = runner.invoke(app, ["records", "audit", "--action", "roster.undo"])
     assert res.output.count("roster.undo") == 2 and "roster.import " not in res.output
+
+
+@pytest.mark.slow
+def test_end_to_end_a_broken_resubmission_graded_by_autograde_keeps_the_pass(tmp_path):
+    """The grading desk writes each attempt to the ledger; HR still sees the pass, with 2 attempts (not 3: the
+    gradebook's copy of the latest attempt is recognised, not back-filled again)."""
+    import json
+
+    from aidojo.course import autograde
+    from aidojo.course.layout import CourseLayout
+    from aidojo.course.simulate import learner_notebook
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("職員番号,氏名,所属局,所属部,所属課,役職\nk20001,髙橋 さくら,総務局,人事部,人事課,主事\n", encoding="utf-8")
+    import_roster(roster, as_of="2026-04-01")
+    layout = CourseLayout(data_dir=course_data_dir())
+
+    def submit(kind: str, stamp: str) -> None:
+        folder = layout.submitted_dir / "k20001" / "m01"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "m01_kadai.ipynb").write_text(json.dumps(learner_notebook("m01", "m01_kadai", kind), ensure_ascii=False),
+                                                encoding="utf-8")
+        (folder / "timestamp.txt").write_text(stamp)
+
+    submit("right", "2026-11-30 01:00:00.000000 UTC")
+    autograde(["m01"], layout=layout, workers=1, progress=False)
+    first = compute_records(layout.db_url).get("k20001").modules["m01"]
+    assert (first.state_ja, first.attempts) == ("合格", 1)
+    submit("untouched", "2026-11-30 02:00:00.000000 UTC")
+    autograde(["m01"], layout=layout, workers=1, progress=False)
+    m01 = compute_records(layout.db_url).get("k20001").modules["m01"]
+    assert (m01.state_ja, m01.attempts, m01.best_score) == ("合格", 2, 8)
+    assert m01.first_pass.isoformat() == "2026-11-30T10:00:00+09:00"
+    assert {a.source for a in load_attempts(course_data_dir())} == {"autograde"}  # nothing needed back-filling
