@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing: chromium (browser tests),
 # postgresql (gradebook on a real PostgreSQL server), fonts-ipaexfont (Japanese in screenshots),
-# poppler-utils + poppler-data (certificate PDFs rendered to PNG with Japanese text).
+# poppler-utils + poppler-data (certificate PDFs: pdffonts checks the embedded font, pdftoppm renders them).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
