@@ -199,7 +199,13 @@ def _render(certs: list[Certificate], course_title: str, modules: int, issuer: s
     c = _canvas(buf, certs[0] if len(certs) == 1 else None, title or f"修了証 {certs[0].number}", issuer, course_title)
     for cert in certs:
         _draw(c, cert, course_title, modules, issuer)
-    c.save()
+    from reportlab import rl_config
+
+    a85, rl_config.useA85 = rl_config.useA85, 0  # binary streams: smaller and faster than ASCII85 text
+    try:
+        c.save()
+    finally:
+        rl_config.useA85 = a85
     return buf.getvalue()
 
 
