@@ -149,3 +149,21 @@ def test_cli_dashboard(records, tmp_path):
     assert res.exit_code == 0, res.output
     assert "2026年度（令和8年度）、2026-07-31 時点" in res.output and "AI利用率 40.0%（目標 90%）" in res.output
     assert "基礎コース修了率 60.0%（目標 90%）" in res.output and (tmp_path / "r.html").exists()
+
+
+def test_a_report_across_fiscal_years_marks_the_boundary_and_names_each_year(records, tmp_path):
+    later = compute_records(as_of="2027-05-31")
+    k = compute_kpis(later)
+    assert [m.month for m in k.months][0] == "2026-04" and k.months[-1].month == "2027-05"
+    assert [(y.fiscal_year, y.day, y.headcount) for y in k.years] == [(2026, "2027-03-31", 10), (2027, "2027-05-31", 10)]
+    assert k.fiscal_year == 2027 and k.users == 0  # nobody used the gateway in FY2027 yet
+    html = render_dashboard(later, k)
+    assert "2027年度（令和9年度） 修了・利用状況ダッシュボード" in html
+    assert html.count('class="fy-boundary"') == 1 and '<tr class="fy-start"><td>2027-04</td>' in html
+    from aidojo.cli import app
+
+    res = CliRunner().invoke(app, ["records", "dashboard", "--out", str(tmp_path / "fy.html"), "--fiscal-year", "2025"])
+    assert res.exit_code == 0 and "2025年度（令和7年度）、2026-03-31 時点" in res.output, res.output
+    res = CliRunner().invoke(app, ["records", "dashboard", "--out", str(tmp_path / "x.html"), "--fiscal-year", "2025",
+                                   "--as-of", "2026-04-01"])
+    assert res.exit_code == 1 and "基準日 2026-04-01 は 2025年度（令和7年度）（2025-04-01〜2026-03-31）に入っていません" in res.output
