@@ -177,3 +177,30 @@ def test_cli_export(records, tmp_path):
     assert len(json.loads((tmp_path / "n.json").read_text(encoding="utf-8"))["rows"]) == 12
     res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "x.txt")])
     assert res.exit_code == 1 and "形式「txt」には対応していません" in res.output
+
+
+@pytest.mark.slow
+def test_libreoffice_reads_the_workbook_as_the_csv_says(records, tmp_path):
+    """The hand-written xlsx is read by a real spreadsheet application (LibreOffice Calc, headless) cell for cell."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import require
+
+    require(shutil.which("soffice") is not None, "soffice (Debian libreoffice-calc-nogui) not installed")
+    book = export_records(records, tmp_path / "book.xlsx")
+    ours = export_records(records, tmp_path / "ours.csv", "csv")
+    # CSV filter: comma, double quote, UTF-8 (76), from line 1, formatted values as shown, every sheet (-1)
+    proc = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to",
+                           "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                           str(book), "--outdir", str(tmp_path / "lo")], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    with open(tmp_path / "lo" / "book-一覧.csv", encoding="utf-8", newline="") as fh:
+        theirs = list(csv.reader(fh))
+    with open(ours, encoding="utf-8-sig", newline="") as fh:
+        mine = [[c[1:] if c.startswith("'") else c for c in row] for row in csv.reader(fh)]
+    assert theirs[0][0].startswith("AI道場 生成AI活用研修 修了状況一覧")
+    assert theirs[1:] == mine
+    assert {p.name for p in (tmp_path / "lo").iterdir()} == {f"book-{s}.csv" for s in ("一覧", "課別集計", "役職別集計", "未修了者")}
