@@ -274,6 +274,10 @@ def test_columns_leave_scores_or_names_out(tmp_path):
     assert "氏名" not in header and not any("最高点" in h for h in header) and "m01 判定" in header
     header = [c.value for c in openpyxl.load_workbook(path)["未修了者"][2]]
     assert "氏名" not in header
+    path = export_records(compute_records(), tmp_path / "few.csv", "csv", columns="id,org,tracks")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert header[:4] == ["職員番号", "所属局", "所属部", "所属課"] and "氏名" not in header and "基礎コース 修了" in header
     res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "x.csv"), "--columns", "-id"])
     assert res.exit_code == 1 and "職員番号（id）は外せません" in res.output
     res = runner.invoke(app, ["records", "export", "--out", str(tmp_path / "x.csv"), "--columns", "bogus"])
@@ -323,6 +327,14 @@ def test_certificates_embed_their_font_show_the_department_at_completion_and_ver
     wrong = runner.invoke(app, ["records", "verify", "AID-basic-2026-00001", "--code", "AAAA-BBBB-CCCC"])
     assert wrong.exit_code == 1 and "照合コード AAAA-BBBB-CCCC は発行記録" in wrong.output
     assert "発行の記録にありません" in runner.invoke(app, ["records", "verify", "AID-basic-2026-09999"]).output
+    from aidojo.records.certificates import Certificate, _render
+
+    issued = verify_certificate_number("AID-basic-2026-00001")
+    forged = tmp_path / "forged.pdf"  # same number and code, another name printed on it
+    forged.write_bytes(_render([Certificate(**{**issued.__dict__, "name": "山田 太郎"})], "AI道場 生成AI活用研修", 3, "AI道場"))
+    res = runner.invoke(app, ["records", "verify", str(forged)])
+    assert res.exit_code == 1 and "PDF の氏名が発行記録の氏名（佐藤 健）と違います" in res.output
+
     import sqlite3
 
     from aidojo.records.store import store_path
@@ -331,6 +343,12 @@ def test_certificates_embed_their_font_show_the_department_at_completion_and_ver
         conn.execute("UPDATE certificates SET section = '市民課' WHERE number = 'AID-basic-2026-00001'")
     bad = runner.invoke(app, ["records", "verify", "AID-basic-2026-00001"])
     assert bad.exit_code == 1 and "記録が書き換えられた可能性" in bad.output
+
+
+def verify_certificate_number(number: str):
+    from aidojo.records.certificates import verify_certificate
+
+    return verify_certificate(number).certificate
 
 
 # --- audit and privacy -----------------------------------------------------------------------------------------------
@@ -376,11 +394,24 @@ def test_ten_thousand_staff_re_import_after_april_with_two_lost_zeros(tmp_path):
     assert load_roster().last_import == "2026-04-01"
 
 
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
 @pytest.mark.parametrize("data, says", [
     (b"PK\x03\x04", "壊れています"),
     (b"%PDF-1.7\n", "PDF ファイルです"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "パスワード付きの Excel"),
     (b"<html><table><tr><td>001201</td></tr></table></html>", "Web ページ（HTML/XML）形式"),
+    (_zip({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}), "OpenDocument（.ods）"),
+    (_zip({"word/document.xml": "<x/>"}), "Word の文書です"),
 ])
 def test_files_that_are_not_rosters_say_what_they_are(tmp_path, data, says):
     path = tmp_path / "名簿.xls"
