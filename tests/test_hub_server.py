@@ -219,6 +219,8 @@ def test_a_learner_logs_in_and_sees_japanese_menus_and_only_their_files(hub):
     from playwright import sync_api
 
     args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    with _as(hub, "k0002") as me:  # one file of her own to see
+        me.put("/api/contents/メモ.txt", json={"type": "file", "format": "text", "content": "研修メモ"}).raise_for_status()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=args)
         try:
@@ -232,9 +234,9 @@ def test_a_learner_logs_in_and_sees_japanese_menus_and_only_their_files(hub):
             menubar.get_by_text("ファイル", exact=True).wait_for(timeout=90_000)
             assert menubar.get_by_text("編集", exact=True).count() == 1
             assert page.get_by_text("Formgrader").count() == 0
-            page.wait_for_selector(".jp-DirListing-content", timeout=30_000)
-            listing = page.locator(".jp-DirListing-item .jp-DirListing-itemName").all_inner_texts()
-            assert not set(listing) & {"solutions", "grader", "exercises", "k0001", "k0003"}
+            page.locator(".jp-DirListing-item").first.wait_for(timeout=30_000)
+            listing = page.locator(".jp-DirListing-item .jp-DirListing-itemText").all_inner_texts()
+            assert listing == ["メモ.txt"]  # her own folder: no course material, no other learner
             page.screenshot(path=str(hub.root / "learner-lab.png"))
         finally:
             browser.close()
