@@ -53,6 +53,12 @@ def test_accounts_are_the_current_roster_with_staff_ids_normalised(settings, tmp
     accounts = hub_accounts(settings)
     assert [(a.staff_id, a.trainer) for a in accounts] == [("t0001", True), ("000123", False), ("k0001", False)]
     assert accounts[2].department == "市民局 市民生活部 市民課"
+    from aidojo.records import import_roster
+
+    (tmp_path / "april.csv").write_text("\n".join(ROSTER.splitlines()[:2] + ROSTER.splitlines()[3:]) + "\n", encoding="utf-8")
+    import_roster(tmp_path / "april.csv", store_file=settings.course_dir / "records.db",
+                  db_url=f"sqlite:///{settings.course_dir / 'gradebook.db'}")
+    assert [a.staff_id for a in hub_accounts(settings)] == ["t0001", "000123"]  # a leaver can no longer log in
     with pytest.raises(AccountsError, match="aidojo roster import"):
         require_accounts(HubSettings(hub_dir=tmp_path / "h", course_dir=tmp_path / "empty", trainers=["t0001"]))
 

@@ -150,13 +150,13 @@ class ChatHandler(BaseHandler):
             if data.get("choices") or wants_usage:
                 self.write(f"data: {json.dumps(data, ensure_ascii=False)}\n\n")
                 await self.flush()
-        self.write("data: [DONE]\n\n")
-        await self.finish()
-        if usage:
+        if usage:  # counted before the stream ends: whoever reads the ledger next sees this request
             gw.count(staff_id, int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
         else:  # a backend that gives no usage in streams: estimate
             prompt = "".join(json.dumps(m.get("content"), ensure_ascii=False) for m in request["messages"])
             gw.count(staff_id, estimate_tokens(prompt), estimate_tokens("".join(text)))
+        self.write("data: [DONE]\n\n")
+        await self.finish()
 
 
 class StatusHandler(BaseHandler):
