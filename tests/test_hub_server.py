@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -62,7 +63,9 @@ def hub(tmp_path_factory):
     passwords = {p.account.staff_id: p.password for p in issue_passwords(hub_dir, hub_accounts(settings))}
     proc = HubProcess(settings, env=clean_env()).start()
     try:
-        started = {name: proc.start_server(name) for name in (TRAINER, *LEARNERS)}
+        with ThreadPoolExecutor(4) as pool:  # through the REST API, all at once as a class logs in
+            names = (TRAINER, *LEARNERS)
+            started = dict(zip(names, pool.map(proc.start_server, names)))
         yield type("Hub", (), {"proc": proc, "settings": settings, "layout": layout, "backend": backend,
                                "passwords": passwords, "started": started, "root": root})
     finally:
