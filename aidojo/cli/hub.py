@@ -45,7 +45,7 @@ def hub(ctx: typer.Context,
         typer.echo(str(exc), err=True)
         raise typer.Exit(1)
     learners = sum(1 for a in accounts if not a.trainer)
-    typer.echo(f"AI道場 研修用サーバーを起動します: {settings.url}")
+    typer.echo(f"AI道場 研修用サーバーを起動します: {settings.login_url}")
     typer.echo(f"  受講者 {learners} 人（名簿から）、研修担当 {', '.join(settings.trainers)}、ログイン方式 {settings.auth}")
     if settings.spawner == "local":
         typer.echo("  注意: spawner=local は全員が同じOSユーザーで動きます（試用・テスト用）。本番は --spawner systemd。")
@@ -83,7 +83,7 @@ def passwords_cmd(ctx: typer.Context,
         typer.echo(f"{out.name}: 出力ファイルは .pdf か .csv にしてください。", err=True)
         raise typer.Exit(2)
     issued = issue_passwords(settings.hub_dir, accounts, days=days)
-    path = write_sheet(issued, out, settings.url)
+    path = write_sheet(issued, out, settings.login_url)
     typer.echo(f"{len(issued)} 人分のパスワードを発行しました: {path}（有効期限 {issued[0].expires:%Y-%m-%d %H:%M}）")
     typer.echo("このファイルには平文のパスワードが入っています。配布後は削除してください。")
 

@@ -142,8 +142,8 @@ def write_pdf(issued: list[IssuedPassword], out: Path, url: str, *, title: str =
             c.drawString(x + 5 * mm, y + card_h - 35 * mm, f"ユーザー名（職員番号）: {a.staff_id}")
             c.drawString(x + 5 * mm, y + card_h - 41 * mm, f"パスワード: {item.password}")
             c.setFont("HeiseiMin-W3", 7)
-            c.drawString(x + 5 * mm, y + 4 * mm,
-                         f"有効期限 {item.expires:%Y-%m-%d %H:%M}。他の人に見せないでください。研修後は破棄してください。")
+            c.drawString(x + 5 * mm, y + 8 * mm, f"有効期限 {item.expires:%Y-%m-%d %H:%M}")
+            c.drawString(x + 5 * mm, y + 4 * mm, "他の人に見せないでください。研修後は破棄してください。")
         c.save()
     os.chmod(out, 0o600)
     return Path(out)

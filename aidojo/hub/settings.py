@@ -62,6 +62,7 @@ class HubSettings(BaseModel):
 
     ip: str = "127.0.0.1"
     port: int = 8000
+    public_url: str = ""  # what learners type, e.g. http://aidojo.city.local:8000 (printed on the password cards)
     hub_dir: Path = Field(default_factory=default_hub_dir)
     course_dir: Path = Field(default_factory=course_data_dir)
     repo_dir: Path = REPO_ROOT
@@ -98,6 +99,11 @@ class HubSettings(BaseModel):
     def url(self) -> str:
         host = "127.0.0.1" if self.ip in ("", "0.0.0.0") else self.ip
         return f"http://{host}:{self.port}"
+
+    @property
+    def login_url(self) -> str:
+        """The address learners open (``public_url``, else this machine's)."""
+        return self.public_url.rstrip("/") or self.url
 
     @property
     def gateway_env_file(self) -> Path:
