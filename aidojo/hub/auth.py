@@ -12,6 +12,7 @@ import os
 from jupyterhub.auth import Authenticator
 from ldapauthenticator import LDAPAuthenticator
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator import handlers as native_handlers
 from traitlets import Set, Unicode
 
 from aidojo.hub.passwords import verify_password
@@ -52,8 +53,36 @@ class ClassPasswordAuthenticator(StaffIdMixin, Authenticator):
         return None
 
 
+class _NoTimer:
+    def start(self) -> "_NoTimer":
+        return self
+
+    def stop(self, send: bool = True) -> None:
+        return None
+
+
+class _NoStatsd:
+    def timer(self, name: str) -> _NoTimer:
+        return _NoTimer()
+
+
+class NativeLoginHandler(native_handlers.LoginHandler):
+    """nativeauthenticator 1.3.0's login page made to work on JupyterHub 6 (found by tests/test_hub_native.py):
+    JupyterHub 6 removed ``handler.statsd``, which it still times logins with, and renders login errors with
+    more keyword arguments than its ``_render`` takes."""
+
+    statsd = _NoStatsd()
+
+    def _render(self, login_error=None, username=None, **_ignored):
+        return super()._render(login_error=login_error, username=username)
+
+
 class RosterNativeAuthenticator(StaffIdMixin, NativeAuthenticator):
     """NativeAuthenticator: staff sign up with their 職員番号, a trainer approves at /hub/authorize."""
+
+    def get_handlers(self, app):
+        return [(path, NativeLoginHandler if handler is native_handlers.LoginHandler else handler)
+                for path, handler in super().get_handlers(app)]
 
     roster_ids = Set(Unicode(), config=True, help="Staff ids allowed to sign up (the roster and the trainers)")
 

@@ -188,7 +188,10 @@ def main() -> None:
     app = make_app(gateway, os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
     app.listen(url.port, address=url.hostname or "127.0.0.1")
     log.info("serving model %s (%s) on %s", gateway.model, gateway.backend.provider, url.geturl())
-    ioloop.IOLoop.current().start()
+    try:
+        ioloop.IOLoop.current().start()
+    except KeyboardInterrupt:  # JupyterHub stops its services with SIGINT
+        log.info("stopped")
 
 
 if __name__ == "__main__":

@@ -76,6 +76,10 @@ def configure(c, settings: HubSettings) -> None:
         for name, value in traits.items():
             setattr(c[klass], name, value)
     c.Authenticator.admin_users = set(settings.trainers)
+    if settings.auth == "native":  # its sign-up and approval pages
+        import nativeauthenticator
+
+        c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
 
     c.JupyterHub.bind_url = f"http://{settings.ip}:{settings.port}"
     c.JupyterHub.hub_ip = "127.0.0.1"
