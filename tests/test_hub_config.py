@@ -203,3 +203,31 @@ def test_unix_accounts_with_useradd(settings, tmp_path):
         for group in new_groups:
             subprocess.run(["groupdel", group], capture_output=True)
         shutil.rmtree(repo, ignore_errors=True)
+
+
+def test_systemd_profile_one_unix_account_per_staff_member(settings, monkeypatch):
+    from types import SimpleNamespace
+
+    from aidojo.hub import jhconfig
+    from aidojo.hub.spawners import UnixSpawner
+
+    monkeypatch.setattr(jhconfig, "proxy_command", lambda: ["/usr/bin/configurable-http-proxy"])
+    c = Config()
+    jhconfig.configure(c, settings.model_copy(update={"spawner": "systemd", "mem_limit": "2G", "cpu_limit": 0.5}))
+    assert c.JupyterHub.spawner_class is UnixSpawner
+
+    def spawner(name: str, admin: bool = False) -> UnixSpawner:
+        user = SimpleNamespace(name=name, id=7, url=f"/user/{name}/", admin=admin, escaped_name=name, server=None)
+        sp = UnixSpawner(config=c, user=user, _deprecated_db_session=None)
+        sp.api_token = f"token-of-{name}"
+        return sp
+
+    learner, trainer = spawner("000123"), spawner("t0001", admin=True)
+    assert learner.unit_name == "aidojo-s000123" and learner._expand_user_vars("/home/{USERNAME}") == "/home/s000123"
+    assert (learner.mem_limit, learner.cpu_limit) == (2 * 1024**3, 0.5)  # systemd: MemoryMax, CPUQuota
+    assert learner.isolate_tmp and learner.disable_user_sudo
+    env = learner.aidojo_env()
+    assert env["OPENAI_API_KEY"] == "token-of-000123" and env["AIDOJO_PROVIDER"] == "compatible"
+    assert "AIDOJO_COURSE_DIR" not in env and env["JUPYTER_CONFIG_PATH"].endswith("jupyter/learner")
+    env = trainer.aidojo_env()
+    assert env["AIDOJO_COURSE_DIR"] == str(settings.course_dir) and env["JUPYTER_CONFIG_PATH"].endswith("grader")
