@@ -229,6 +229,8 @@ def test_a_learner_logs_in_and_sees_japanese_menus_and_only_their_files(hub):
         try:
             page = browser.new_page(locale="ja-JP")
             page.goto(f"{hub.settings.url}/hub/login")
+            page.get_by_text("職員番号", exact=True).wait_for()
+            assert page.locator("#login_submit").get_attribute("value") == "ログイン"
             page.fill("input[name=username]", "ｋ０００２")  # typed on a Japanese keyboard
             page.fill("input[name=password]", hub.passwords["k0002"])
             page.click("input[type=submit], button[type=submit]")
@@ -240,6 +242,7 @@ def test_a_learner_logs_in_and_sees_japanese_menus_and_only_their_files(hub):
             page.locator(".jp-DirListing-item").first.wait_for(timeout=30_000)
             listing = page.locator(".jp-DirListing-item .jp-DirListing-itemText").all_inner_texts()
             assert listing == ["メモ.txt"]  # her own folder: no course material, no other learner
+            assert page.get_by_text("公式ニュース").count() == 0  # no news prompt from the internet
             page.screenshot(path=str(hub.root / "learner-lab.png"))
             menubar.get_by_text("Nbgrader", exact=True).click()  # the learner's way to the released exercises
             page.get_by_text("Assignment List", exact=True).click()

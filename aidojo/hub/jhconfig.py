@@ -22,6 +22,7 @@ from aidojo.hub.spawners import BACKEND_VARIABLES, LocalSpawner, UnixSpawner, si
 
 PROXY_DIR = REPO_ROOT / "deploy" / "hub"
 CULLER_NAME = "idle-culler"
+TEMPLATES = Path(__file__).with_name("templates")
 
 
 def free_port() -> int:
@@ -76,10 +77,11 @@ def configure(c, settings: HubSettings) -> None:
         for name, value in traits.items():
             setattr(c[klass], name, value)
     c.Authenticator.admin_users = set(settings.trainers)
+    c.JupyterHub.template_paths = [str(TEMPLATES)]  # the login page in Japanese
     if settings.auth == "native":  # its sign-up and approval pages
         import nativeauthenticator
 
-        c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+        c.JupyterHub.template_paths.append(str(Path(nativeauthenticator.__file__).parent / "templates"))
 
     c.JupyterHub.bind_url = f"http://{settings.ip}:{settings.port}"
     c.JupyterHub.hub_ip = "127.0.0.1"

@@ -18,6 +18,7 @@ LOCALE = "ja_JP"
 TRANSLATION_SETTINGS = Path(".jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings")
 INSTRUCTOR_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                           "@jupyter/nbgrader:course-list")
+NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list")
 
 LEARNER_NBGRADER_CONFIG = '''"""nbgrader for a learner on the AI Dojo hub (written by aidojo hub; do not edit)."""
@@ -54,7 +55,8 @@ def write_learner_config(settings: HubSettings) -> Path:
     server = {"ServerApp": {"jpserver_extensions": {name: False for name in INSTRUCTOR_SERVER_EXTENSIONS},
                             "terminals_enabled": bool(settings.learner_terminals)}}
     (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1), encoding="utf-8")
-    page = {"disabledExtensions": {name: True for name in INSTRUCTOR_LAB_PLUGINS}}
+    # no instructor tools, and no "fetch Jupyter news?" prompt from the internet (closed networks, a calm screen)
+    page = {"disabledExtensions": {name: True for name in (*INSTRUCTOR_LAB_PLUGINS, NEWS_PLUGIN)}}
     (folder / "labconfig" / "page_config.json").write_text(json.dumps(page, indent=1), encoding="utf-8")
     (folder / "nbgrader_config.py").write_text(LEARNER_NBGRADER_CONFIG.format(course=COURSE_ID, exchange=str(settings.exchange)),
                                                encoding="utf-8")
