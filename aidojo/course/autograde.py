@@ -222,6 +222,9 @@ def _finish(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleM
         if name in runs:
             merged, run = runs[name]
             verdict = judge_run(material, nbm, run, case_seconds=limits.case_seconds)
+            if run.status == "ok" and not run.cells_finished:
+                report.add("warn", "run_timeout", RUN_PROBLEMS["timeout"].format(limit=limits.submission_seconds)
+                           + "。それまでに調べられた問題は採点しました", sub.staff_id, sub.module)
             if run.status != "ok":
                 report.add("warn", f"run_{run.status}", RUN_PROBLEMS.get(run.status, run.status).format(
                     limit=limits.submission_seconds) + "。それまでに調べられた問題は採点しました"
