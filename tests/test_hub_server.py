@@ -59,13 +59,17 @@ def hub(tmp_path_factory):
     settings = HubSettings(port=free_port(), hub_dir=hub_dir, course_dir=course, trainers=[TRAINER],
                            gateway=GatewaySettings(requests_per_minute=8))
     layout = CourseLayout(data_dir=course, exchange_dir=settings.exchange)
-    release_to_exchange(["m01"], layout=layout)  # the exchange half of `aidojo release --exchange m01`
     passwords = {p.account.staff_id: p.password for p in issue_passwords(hub_dir, hub_accounts(settings))}
+    settings.exchange.mkdir(parents=True)
+    pool = ThreadPoolExecutor(4)
+    # the exchange half of `aidojo release --exchange m01`, while the hub starts
+    released = pool.submit(release_to_exchange, ["m01"], layout=layout)
     proc = HubProcess(settings, env=clean_env()).start()
     try:
-        with ThreadPoolExecutor(4) as pool:  # through the REST API, all at once as a class logs in
-            names = (TRAINER, *LEARNERS)
-            started = dict(zip(names, pool.map(proc.start_server, names)))
+        names = (TRAINER, *LEARNERS)  # servers through the REST API, all at once as a class logs in
+        started = dict(zip(names, pool.map(proc.start_server, names)))
+        released.result()
+        pool.shutdown()
         yield type("Hub", (), {"proc": proc, "settings": settings, "layout": layout, "backend": backend,
                                "passwords": passwords, "started": started, "root": root})
     finally:
