@@ -31,9 +31,10 @@ BACKEND_VARIABLES = ("AIDOJO_PROVIDER", "AIDOJO_MODEL", "OPENAI_API_KEY", "OPENA
 
 
 def unix_name(staff_id: str) -> str:
-    """The Unix account of a staff member: lower case (Debian's NAME_REGEX), ``s`` before a leading digit."""
-    name = staff_id.lower()
-    return name if name[:1].isalpha() else "s" + name
+    """The Unix account of a staff member (the one rule, in aidojo.text.staff_id)."""
+    from aidojo.text.staff_id import unix_account_name
+
+    return unix_account_name(staff_id)
 
 
 def gateway_env(gateway_url: str, token: str) -> dict[str, str]:
