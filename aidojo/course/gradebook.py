@@ -17,12 +17,10 @@ ASSIGNMENTS_MARK = ".aidojo-assignments.json"
 
 
 def course_id(layout: CourseLayout) -> str:
+    """The course id of grader/course.toml (nbgrader's course_id in every gradebook this kit writes)."""
     from aidojo.course.config import load_course
 
-    try:
-        return load_course().id
-    except Exception:  # fixture courses without a course.toml
-        return "aidojo"
+    return load_course().id
 
 
 @contextmanager

@@ -11,9 +11,10 @@ import json
 import os
 from pathlib import Path
 
+from aidojo.course.config import load_course
 from aidojo.hub.settings import HubSettings
 
-COURSE_ID = "aidojo"
+COURSE_ID = load_course().id  # grader/course.toml: the one place the course id is set
 LOCALE = "ja_JP"
 TRANSLATION_SETTINGS = Path(".jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings")
 INSTRUCTOR_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
