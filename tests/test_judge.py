@@ -58,7 +58,7 @@ def test_locked_cells_come_from_the_release_whatever_the_learner_did():
     grade_ids = [c["metadata"].get("nbgrader", {}).get("grade_id") for c in nb["cells"]]
     assert grade_ids.count("m04-q5-test") == 1  # a forged grade id is only the learner's own cell, without metadata
     kinds = {c["kind"] for c in job_cells(nb, {g.grade_id: g.qid for g in material.notebooks["m04_kadai.ipynb"].grade_cells})}
-    assert kinds == {"setup", "answer", "test", "extra"}
+    assert kinds == {"setup", "answer", "test"}  # check() cells are not run while grading
 
 
 def test_check_cells_are_not_run_while_grading():
