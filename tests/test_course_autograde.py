@@ -17,7 +17,7 @@ from aidojo.course.attempts import load_attempts
 from aidojo.course.layout import CourseLayout
 from aidojo.course.nbgrader_cli import run_nbgrader
 from aidojo.course.simulate import learner_notebook
-from tests.conftest import REPO, require
+from tests.conftest import require
 
 HELDBACK_INPUTS = ("児童手当の申請はどこでできますか", "住民税の納付書が届きません", "987654")
 

@@ -78,7 +78,6 @@ def test_judge_fails_what_it_cannot_read_and_never_passes_a_missing_case():
 
 
 def test_hidden_case_hints_never_echo_what_the_learner_reported():
-    case = Case("h1", "k", {"q": "児童手当の申請はどこでできますか"}, hidden=True, note="別の質問")
     obs = Observation(value={"type": "児童手当の申請はどこでできますか", "messages": []})
     hint = scrub("戻り値はリストにしてください（いまは 児童手当の申請はどこでできますか です）。", obs)
     assert "児童手当" not in hint
