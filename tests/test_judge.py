@@ -86,3 +86,27 @@ def test_hidden_case_hints_never_echo_what_the_learner_reported():
                                  hidden=True, note="別の質問")],
                         {"h9": Observation(value={"type": "児童手当の申請はどこでできますか", "messages": [], "sdk_ok": None})})
     assert not result.ok and "児童手当" not in json.dumps(result.hints, ensure_ascii=False)
+
+
+def test_self_check_uses_the_offline_model_whatever_is_configured(monkeypatch):
+    """A learner who set a live model (here one that does not answer) still gets the self-check the grade uses."""
+    import json as _json
+
+    from aidojo.checks import evaluate
+    from aidojo.course.simulate import learner_notebook as _nb
+
+    monkeypatch.setenv("AIDOJO_PROVIDER", "compatible")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    import sys
+    import types
+
+    learner = types.ModuleType("learner_m04")  # a module, as a notebook's namespace is for pydantic
+    monkeypatch.setitem(sys.modules, "learner_m04", learner)
+    namespace = learner.__dict__
+    for cell in _nb("m04", "m04_kadai", "right")["cells"]:
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        if cell["cell_type"] == "code" and "require(" not in source and "check(" not in source:
+            exec(source, namespace)
+    result = evaluate("m04.q3", namespace["ask_inquiry"])
+    assert result.ok, result.hints
+    assert "オフラインモデル" in str(result) and _json.dumps(result.hints) == "[]"
