@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from aidojo.checks import rubric
-from aidojo.checks.registry import CheckResult, question
+from aidojo.checks.registry import question
+from aidojo.checks.result import CheckResult
 from aidojo.text.prompt_parse import listed_labels
 
 # --- q1: the five elements ----------------------------------------------------------------------
@@ -196,10 +197,10 @@ _PLAIN_WORDS = [r"(?:中学生|小学生|子ども|高齢者|外国|初めて|�
 def q5_requirements() -> list[rubric.Requirement]:
     return [
         rubric.Requirement("short", "短い追加の指示", "追加の指示は長く書き直さず、1〜2文（100字以内）で直してほしい点だけを伝えましょう。",
-                           lambda full, own: f"{len(full)}字" if 0 < len(full) <= 100 else None),
+                           lambda a: f"{len(a.full)}字" if 0 < len(a.full) <= 100 else None),
         rubric.Requirement("size", "長さ（字数・数）", "どのくらい短くするかを「200字以内」「3点に」のように数字で伝えましょう。",
-                           lambda full, own: (f"{rubric.length_limit(full)}字" if rubric.length_limit(full) else None)
-                           or (f"{rubric.item_count(full)}点" if rubric.item_count(full) else None)),
+                           lambda a: (f"{a.reading.limit_chars}字" if a.reading.limit_chars else None)
+                           or (f"{a.reading.items}点" if a.reading.items else None)),
         rubric.phrase("plain", "読み手・言葉・形の指定", "誰に向けて・どんな言葉で・どんな形で直すか（「専門用語を使わず」「高齢の方にも分かるように」「箇条書きで」など）を伝えましょう。",
                       _PLAIN_WORDS),
     ]

@@ -7,7 +7,8 @@ what the hidden tests put in place of the source to see that the learner's promp
 from __future__ import annotations
 
 from aidojo.checks import rubric
-from aidojo.checks.registry import CheckResult, question
+from aidojo.checks.registry import question
+from aidojo.checks.result import CheckResult
 
 # --- q1: minutes → decisions and action items ---------------------------------------------------
 
@@ -207,9 +208,9 @@ COMPARE = [r"照合|突き合わせ|つき合わせ|突合|比較|比べ|見比�
 EVIDENCE = [r"根拠|該当(?:する)?(?:箇所|部分|記述)|どこに書|引用|原文の|資料の(?:どこ|どの|記述|文|該当)|資料(?:に|で)(?:は|確認でき)|資料にない|書かれていない"]
 
 
-def _two_blocks(full: str, own: str) -> str | None:
+def _two_blocks(a: rubric.Answer) -> str | None:
     """The source and the draft each sit in a block of their own (told apart by which they resemble most)."""
-    found = rubric.blocks(full)
+    found = [b.text for b in a.reading.blocks]
     kinds = set()
     for b in found:
         src = rubric.bigram_overlap(b, CHECK_SOURCE)
