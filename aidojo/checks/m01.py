@@ -14,7 +14,7 @@ from aidojo.checks import rubric
 from aidojo.checks.registry import question
 from aidojo.checks.result import CheckResult
 from aidojo.checks.sealed import matches
-from aidojo.text.choice_parse import parse_choices, parse_pairs
+from aidojo.text.choice_parse import CHOSEN_UNSUPPORTED, CLEARED_SUPPORTED, parse_choices, parse_pairs
 from aidojo.text.normalize import normalize
 
 # --- q1 / q2: which prompts break a rule, and which rule ------------------------------------------
@@ -37,7 +37,7 @@ RULES: dict[str, str] = {
 RULE_WORDS: dict[str, str] = {
     "1": r"個人情報|個人|氏名|名前|住所|電話|プライバシー",
     "2": r"機密|秘密|公表前|未公表|非公開|庁内|内部|内部情報|部外秘|マル秘",
-    "3": r"著作|コピー|盗用|転載|作家|小説|パクリ|無断|引用",
+    "3": r"著作|コピー|盗用|転載|作家|小説|パクリ|無断|引用|他人の(?:文章|作品|著作|文)|丸写し|そのまま(?:使|貼|写|載)|転用",
     "4": r"根拠|確かめ|検証|ファクト|裏付け",
     "5": r"明示|表示|ai利用|aiで作|ai作成",
 }
@@ -129,7 +129,7 @@ def _unsupported(number: str) -> bool:
 
 @question("m01.q3", reads=("答え",), title="資料にない記述を見つける")
 def q3(answer: object) -> CheckResult:
-    chosen = parse_choices(answer, list(AI_ANSWER_Q3))
+    chosen = parse_choices(answer, list(AI_ANSWER_Q3), cleared=CLEARED_SUPPORTED, chosen=CHOSEN_UNSUPPORTED)
     if not chosen:
         return CheckResult(False, ["答えが読み取れません。①〜⑤の番号を「③, ⑤」や「3, 5」のように書いてください。"])
     hints = []
@@ -151,7 +151,8 @@ COMPLAINT = (
     "収集日の朝8時より前にごみを出す人が多いようです。"
     "ネットを増やすか、収集の時間を早めてもらえませんか。"
 )
-PERSONAL = ["緑川", "花子", "若葉町3", "3-12-5", "090-1234-5678", "09012345678", "midorikawa", "hanako"]
+PERSONAL = ["緑川", "花子", "みどりかわ", "はなこ", "ミドリカワ", "ハナコ", "若葉町3", "3-12-5", "090-1234-5678", "09012345678",
+            "midorikawa", "hanako"]
 ORIGINAL_Q4 = (
     "次の苦情メールを要約して、返信案を作ってください。\n"
     "差出人：緑川 花子（みどり市青葉区若葉町3-12-5、電話 090-1234-5678、hanako.midorikawa@example.jp）\n"

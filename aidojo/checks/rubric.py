@@ -26,6 +26,7 @@ from aidojo.text.prompt_parse import (
     listed_labels,
     read_prompt,
     search,
+    searchable,
 )
 
 # Lines nbgrader's ClearSolutions stub may leave inside an untouched answer string: treated as empty.
@@ -133,8 +134,6 @@ def phrase(key: str, label: str, hint: str, patterns: Iterable[str], *, own_word
 
     ``own_words``: look only at the learner's own words (headings and empty template lines taken out).
     """
-    from aidojo.text.prompt_parse import searchable
-
     pats = tuple(patterns)
     return Requirement(key, label, hint, lambda a: search(pats, searchable(a.own) if own_words else a.full))
 
@@ -214,15 +213,14 @@ def no_new_facts(hint: str | None = None) -> Requirement:
                        lambda a: a.reading.no_new_facts)
 
 
-def few_shot(min_examples: int = 2) -> Requirement:
-    """At least ``min_examples`` worked input → output examples (few-shot)."""
+def few_shot(min_examples: int = 2, labels: Iterable[str] | None = None) -> Requirement:
+    """At least ``min_examples`` worked input → output examples (few-shot); with ``labels``, outputs must be labels."""
+    names = list(labels or [])
 
     def test(a: Answer) -> str | None:
-        pairs = few_shot_examples(a.full)
-        if len(pairs) < min_examples:
-            pairs = re.findall(
-                r"(?:^|\n)\s*(?:[-*・]\s*)?(?:例\s*\d*\s*[:：)）]?\s*)?[「『\"](.{2,80}?)[」』\"]\s*(?:→|⇒|=>|->|:|：|は|なら)\s*[「『\"]?([^」』\"\n]{1,20})",
-                a.full)
+        pairs = few_shot_examples(a.full, names or None)
+        if names:
+            pairs = [(x, y) for x, y in pairs if normalize(y) in {normalize(n) for n in names}]
         if len(pairs) >= min_examples:
             x, y = pairs[0]
             return f"{_short(x, 15)} → {_short(y, 10)} ほか{len(pairs)}例"
@@ -369,4 +367,5 @@ __all__ = [
     "min_length",
     "custom",
     "bigram_overlap",
+    "searchable",
 ]

@@ -12,15 +12,28 @@ from collections.abc import Iterable
 from aidojo.text.normalize import normalize
 
 _CIRCLED = {chr(0x2460 + i): str(i + 1) for i in range(20)}  # ①..⑳ → 1..20
-# Words that clear an option ("it is fine"), in the clause that names it.
-CLEARED = (
-    r"問題(?:は)?(?:ない|なし|ありません|無い|無し)|大丈夫|だいじょうぶ|ok|オーケー|セーフ|違反(?:は|で|に)?(?:しない|しません|ではない|でない|じゃない|ではありません|なし|ありません)|"
-    r"違反(?:は)?(?:無い|ない)|該当しない|該当せず|該当なし|当てはまらない|適切|適正|使って(?:も)?(?:よい|いい|良い|かまわない|構わない)|"
-    r"入力して(?:も)?(?:よい|いい|良い|かまわない|構わない)|(?:よい|いい|良い)(?:です)?(?:。|$)|正しい|合っている|あっている|合ってる|"
-    r"資料(?:の)?(?:とおり|通り|どおり)|資料(?:に|で)(?:ある|書いてある|書かれている|確認できる|確かめられる)|資料と(?:同じ|一致)|"
-    r"除く|除いて|以外(?:は|の)?(?:問題|大丈夫|ok|セーフ)|安全|公開済み|公開情報|問題ありません|ではない|ではありません|じゃない|外れ|対象外"
+# Words that clear an option ("it is fine") in the clause that names it. Which words clear depends on the question:
+# for "which prompts break a rule" 「問題ない」 clears; for "which statements are right" 「誤り」 does.
+_NOT = r"(?:しない|しません|ではない|でない|じゃない|ではありません|なし|ありません|無い|ない)"
+CLEARED_OK = (
+    r"問題(?:は)?(?:ない|なし|ありません|無い|無し)|(?:反|違反)(?:し|さ)(?:ない|ません|ていない|てない)|反しない|大丈夫|だいじょうぶ|(?<![a-z])ok(?![a-z])|オーケー|セーフ|違反(?:は|で|に)?" + _NOT + r"|"
+    r"該当しない|該当せず|該当なし|当てはまらない|適切|適正|使って(?:も)?(?:よい|いい|良い|かまわない|構わない)|"
+    r"入力して(?:も)?(?:よい|いい|良い|かまわない|構わない)|安全|公開済み|公開情報|対象外|除く|除いて"
 )
-_CLAUSE_SPLIT = re.compile(r"[。\n;；]|[（(]|[）)]")
+CLEARED_SUPPORTED = (
+    r"資料(?:の)?(?:とおり|通り|どおり)|資料(?:に|で)(?:も)?(?:ある|あり|書いてある|書かれている|載っている|確認できる|確かめられる)|資料と(?:同じ|一致)|"
+    r"正しい|合っている|あっている|合ってる|問題(?:は)?(?:ない|なし|ありません)|(?<![a-z])ok(?![a-z])|大丈夫|除く|除いて|対象外"
+)
+CLEARED_WRONG = (
+    r"誤り|あやまり|間違い|まちがい|間違って|誤って(?:いる|る)|不要|必要(?:は)?(?:ない|なし|ありません)|いらない|要らない|不適切|だめ|ダメ|(?<![a-z])ng(?![a-z])|"
+    r"×|✕|バツ|ばつ|違う|ちがう|やってはいけない|してはいけない|除く|除いて|対象外|以外"
+)
+CHOSEN_BREAKS = r"違反|アウト|(?<![a-z])ng(?![a-z])|だめ|ダメ|いけない|問題(?:が)?(?:ある|あり)"
+CHOSEN_UNSUPPORTED = r"資料にない|資料と違う|資料と異なる|誤り|間違い|ハルシネーション|確かめられない|根拠がない|根拠なし"
+CHOSEN_RIGHT = r"正しい|正解|○|〇|必要|大切|やるべき|すべき|まず"
+CLEARED = CLEARED_OK
+_CLAUSE_SPLIT = re.compile(r"[。\n;；]|[（(]|[）)]|\s+(?=[^\x00-\x7f、，・／はがもをとのにでや][^\x00-\x7f])")
+_COUNTER = "冊日人円時分月年歳回件館点個枚つ名%％万千百"
 
 
 def _prepare(answer: object) -> str:
@@ -36,7 +49,7 @@ def _prepare(answer: object) -> str:
 
 def _tokens(clause: str, allowed_up: set[str]) -> list[str]:
     up = clause.upper()
-    toks = [t for t in re.findall(r"(?<![A-Z0-9])([A-Z]|\d{1,2})(?![A-Z0-9])", up) if t in allowed_up]
+    toks = [t for t in re.findall(rf"(?<![A-Z0-9])([A-Z]|\d{{1,2}})(?![A-Z0-9{_COUNTER}])", up) if t in allowed_up]
     if not toks:
         squeezed = re.sub(r"[\s、,，・と/&＆]|です|。|が|は|も|の|違反|正解|答え|番", "", up)
         if squeezed and all(ch in allowed_up for ch in squeezed):  # 「ACD」
@@ -44,33 +57,43 @@ def _tokens(clause: str, allowed_up: set[str]) -> list[str]:
     return toks
 
 
-def parse_choices(answer: object, allowed: Iterable[str]) -> list[str]:
+def parse_choices(answer: object, allowed: Iterable[str], *, cleared: str = CLEARED_OK,
+                  chosen: str = CHOSEN_BREAKS) -> list[str]:
     """The options a learner chose, upper-cased, in ``allowed`` order; options in a clause that clears them are left out.
 
+    ``cleared`` / ``chosen``: regexes of the words that clear / choose an option in this question.
     「A・C・D（BとEは問題ない）」 → A, C, D. 「ACD以外は問題ない」 → A, C, D (the letters before 以外 are the chosen ones).
     """
     allowed = list(allowed)
     allowed_up = {a.upper() for a in allowed}
     text = _prepare(answer)
-    chosen: set[str] = set()
+    picked: set[str] = set()
+    excluded: set[str] = set()
     for clause in _CLAUSE_SPLIT.split(text):
         if not clause.strip():
             continue
         m = re.search(r"^(.*?)以外", clause)
-        if m and re.search(CLEARED, clause[m.end():]):  # 「A、C、D以外は問題ない」
-            chosen.update(_tokens(m.group(1), allowed_up))
+        if m and re.search(cleared, clause[m.end():]):  # 「A、C、D以外は問題ない」
+            picked.update(_tokens(m.group(1), allowed_up))
             continue
+        if m and _tokens(m.group(1), allowed_up):  # 「BとE以外の3つ、つまりA、C、D」: the letters before 以外 are out
+            excluded.update(_tokens(m.group(1), allowed_up))
+            clause = clause[m.end():]
         toks = _tokens(clause, allowed_up)
         if not toks:
             continue
-        if re.search(CLEARED, clause):
-            # 「Bは問題ない」: cleared — unless the clause also names the chosen ones first (「A,C,Dが違反でBとEは問題ない」).
-            parts = re.split(r"(?:が|は|を|で)?(?:違反|アウト|ng|だめ|ダメ|誤り|間違い|資料にない|ハルシネーション)(?:です|で|、|,)?", clause, maxsplit=1)
-            if len(parts) == 2:
-                chosen.update(_tokens(parts[0], allowed_up))
+        hit = re.search(cleared, clause)
+        if hit:
+            # 「Bは問題ない」: cleared — unless the clause names the chosen ones first (「A,C,Dが違反でBとEは問題ない」).
+            before = clause[:hit.start()]
+            cut = list(re.finditer(rf"(?:{chosen})", before))
+            if cut:
+                picked.update(_tokens(before[:cut[-1].end()], allowed_up))
             continue
-        chosen.update(toks)
-    return [a for a in allowed if a.upper() in chosen]
+        picked.update(toks)
+    if excluded and not picked:  # 「BとE以外」 alone: everything else
+        picked = allowed_up - excluded
+    return [a for a in allowed if a.upper() in picked - excluded]
 
 
 _RULE_REF = re.compile(r"(?:ルール|rule|規則|番号|no\.?)?\s*(?<![0-9A-Z])([1-5])(?![0-9])(?:番)?", re.I)
@@ -137,4 +160,5 @@ def _pair_up(items: list[tuple[int, str, str]], pairs: dict[str, str]) -> None:
             current = None
 
 
-__all__ = ["parse_choices", "parse_pairs", "CLEARED"]
+__all__ = ["parse_choices", "parse_pairs", "CLEARED", "CLEARED_OK", "CLEARED_SUPPORTED", "CLEARED_WRONG", "CHOSEN_BREAKS",
+           "CHOSEN_UNSUPPORTED", "CHOSEN_RIGHT"]

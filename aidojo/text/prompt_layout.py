@@ -114,7 +114,7 @@ _FENCE_CHARS = "#＃\\-ー―─—=＝*＊~〜"
 _FENCE_LINE = re.compile(rf"^\s*(?P<f>[{_FENCE_CHARS}])(?P=f){{2,}}\s*(?P<label>[^\n]{{0,24}}?)\s*[{_FENCE_CHARS}]*\s*[:：]?\s*$")
 _ANGLE_LINE = re.compile(r"^\s*(?:<<<|＜＜＜|≪|《《)\s*(?P<label>[^<>＜＞≪≫《》\n]{0,24}?)\s*(?:>>>|＞＞＞|≫|》》)\s*(?P<rest>.*)$")
 _BRACKET_HEAD = re.compile(
-    r"^\s*(?:\d+[.)．、]\s*|[①-⑳]\s*)?[【\[［〔《〈]\s*(?P<label>[^】\]］〕》〉\n]{1,24}?)\s*[】\]］〕》〉]\s*[:：]?\s*(?P<rest>.*)$")
+    r"^\s*(?:\d+[.)．、]\s*|[①-⑳]\s*)?[【\[［〔《〈<＜]\s*(?P<label>[^】\]］〕》〉>＞/／\n]{1,24}?)\s*[】\]］〕》〉>＞]\s*[:：]?\s*(?P<rest>.*)$")
 _MARK_HEAD = re.compile(r"^\s*[■●◆◇□◎▼▽▶►★☆▪◼]\s*(?P<label>[^\s:：]{1,16}?)\s*(?:[:：]\s*|\s+|$)(?P<rest>.*)$")
 _HASH_HEAD = re.compile(r"^\s*[#＃]{1,6}\s*(?P<label>[^#＃:：\n]{1,20}?)\s*[#＃]*\s*(?:[:：]\s*(?P<rest>.*))?$")
 _COLON_HEAD = re.compile(
@@ -145,6 +145,8 @@ def heading_of(line: str) -> HeadingLine | None:
             continue  # 「【下書き】は【資料】をもとに…」: a reference inside a sentence, not a heading
         if style == "bracket" and re.match(r"^\s*[\[［]", line) and kind in (None, "source"):
             continue  # 「[FAQ-01] …」: a citation tag inside the material
+        if style == "bracket" and re.match(r"^\s*[<＜]", line) and kind in (None, "source") and rest:
+            continue  # 「<record>タグの中の記録を…」: a sentence that names a tag
         if style == "hash" and kind is None and not re.match(r"^\s*[#＃]{1,2}\s", line):
             continue
         return HeadingLine(label, kind, rest, style)
@@ -340,7 +342,7 @@ def find_sections(own: str) -> list[Section]:
         if _fence(line):
             continue
         head = heading_of(line)
-        if head and head.kind != "source":
+        if head and head.kind not in (None, "source"):  # 【決定事項】 under 【出力形式】 is part of that section
             heads.append((i, head))
     sections = []
     for n, (i, head) in enumerate(heads):

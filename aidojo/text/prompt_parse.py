@@ -109,7 +109,7 @@ def searchable(own: str) -> str:
     out = []
     for line in own.splitlines():
         head = heading_of(line)
-        if head is not None and head.kind != "source":
+        if head is not None and head.kind not in (None, "source"):  # 【決定事項】 (an unknown label) stays: it is content
             rest = head.rest
             if rest and not is_placeholder(rest):
                 out.append(rest)
@@ -173,7 +173,7 @@ def source_text(prompt: str) -> str | None:
 
 
 _LIMIT = re.compile(r"(\d+)\s*(?:文字|字|characters|chars)\s*(?:以内|以下|程度|まで|前後|で|に)?|(?:within|under|no more than|at most)\s*(\d+)\s*(?:characters|chars)")
-_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件)(?:以内|以下|程度|まで|で|に|の)?|(\d+)\s*(?:bullet|point|item|line|sentence)s?")
+_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|(\d+)\s*(?:bullet|point|item|line|sentence|question)s?")
 
 
 def length_limit(prompt: str) -> int | None:
@@ -201,12 +201,19 @@ def wants_bullets(prompt: str) -> bool:
 
 
 _LABEL_CONTEXT = re.compile(
-    r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|categories|category|labels|label|classes|options)"
+    r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|分野|ジャンル|categories|category|labels|label|classes|options)"
     r"[^:：\n]{0,20}[:：]?\s*(.+)",
     re.I,
 )
+_LIST_CUE = re.compile(r"カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|分野|ジャンル|分類先|振り分|いずれか|どれか|どちらか|のうち|の中から|から(?:一つ|ひとつ|1つ)|"
+                       r"から選|より選|categor|label|class|one of|options", re.I)
 _ONE_OF = re.compile(r"(.{2,120}?)(?:の)?(?:いずれか|どれか|どちらか|のうち|から(?:一つ|ひとつ|1つ)選)")
 _QUOTED = re.compile(r"「([^「」\n]{1,20})」|『([^『』\n]{1,20})』|\"([^\"\n]{1,20})\"")
+# Words that never make a label (an instruction or a heading caught in a run of items).
+_NOT_A_LABEL = re.compile(r"して|ください|下さい|分類|カテゴリ|ラベル|区分|選択肢|答え|回答|出力|だけ|のみ|例|次の|意見|以下|です|ます|選ん|選び|判定|振り分")
+_LIST_TAIL = re.compile(r"(?:の)?(?:いずれか|どれか|どちらか|うち|中から|中)(?:に|を|で|の|から)?(?:一つ|ひとつ|1つ)?|"
+                        r"の?(?:[0-9０-９]+|[一二三四五六七八九十])(?:つ|個|種類|項目)(?:です|があります|から|の中から|のうち)?|(?:から|より)選\S*|があります|です(?=$|[。、])")
+_RUN_SEPS = ("・", "、,，", "/／", "|｜", " ")
 
 
 def _split_labels(raw: str) -> list[str]:
@@ -222,11 +229,38 @@ def _split_labels(raw: str) -> list[str]:
     return labels
 
 
+def _valid(labels: list[str]) -> list[str]:
+    """``labels`` when they look like a list of category names (2+ short items, no instruction words), else []."""
+    labels = [lab for lab in labels if lab]
+    if len(labels) < 2 or any(len(lab) > 12 or _NOT_A_LABEL.search(lab) for lab in labels):
+        return []
+    return list(dict.fromkeys(labels))
+
+
+def _runs(line: str) -> list[str]:
+    """The longest run of short items joined by one kind of separator in ``line`` (「交通／子育て／ごみ」)."""
+    clean = _LIST_TAIL.sub(" ", re.sub(r"[「」『』\"]", " ", line))
+    best: list[str] = []
+    for seps in _RUN_SEPS:
+        sep = rf"\s*[{re.escape(seps)}]\s*" if seps != " " else r"\s+"
+        item = rf"[^\s{re.escape(seps)}、,，/／|｜・()（）:：。→⇒=＝]{{1,12}}"
+        for m in re.finditer(rf"{item}(?:{sep}{item})+", clean):
+            parts = [p.strip() for p in re.split(sep, m.group(0))]
+            # Drop a leading or trailing item that is part of the sentence (「カテゴリは、交通…」「…その他、名前だけ」).
+            while parts and (_NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]$", parts[0])):
+                parts.pop(0)
+            while parts and (_NOT_A_LABEL.search(parts[-1]) or re.search(r"[をがはにでへも]$", parts[-1])):
+                parts.pop()
+            if len(parts) > len(best) and _valid(parts):
+                best = parts
+    return best
+
+
 def listed_labels(prompt: str) -> list[str]:
-    """Labels a classification prompt offers (「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', a bullet list)."""
-    # A bullet list under a heading that names categories.
+    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list."""
+    # A bullet list (or one label per line) under a heading that names categories.
     m = re.search(
-        r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
+        r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|分野|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
         prompt,
         re.I,
     )
@@ -237,41 +271,79 @@ def listed_labels(prompt: str) -> list[str]:
             line = re.split(r"[:：（(]", line)[0].strip()
             if line and len(line) <= 20 and line not in labels:
                 labels.append(line)
-        if len(labels) >= 2:
+        if _valid(labels):
             return labels
-    for line in prompt.splitlines():
+    lines = prompt.splitlines()
+    for line in lines:
         quoted = [next(g for g in q if g) for q in _QUOTED.findall(line)]
-        if len(quoted) >= 2 and re.search(r"いずれか|どれか|どちらか|分類|カテゴリ|ラベル|選|one of|classify|label", line, re.I):
+        if len(quoted) >= 2 and re.search(r"いずれか|どれか|どちらか|分類|カテゴリ|ラベル|選|one of|classify|label", line, re.I) \
+                and _valid(quoted) and not re.search(r"[→⇒]|=>|->", line):
             return list(dict.fromkeys(quoted))
-    for line in prompt.splitlines():
-        if "{" in line:  # a JSON example, not a list of labels
+    for i, line in enumerate(lines):
+        if "{" in line or re.search(r"[→⇒]|=>|->", line):  # a JSON example or a worked example, not the list
             continue
-        m2 = _LABEL_CONTEXT.search(line)
-        if m2:
-            labels = _split_labels(m2.group(1))
-            if len(labels) >= 2:
-                return labels
-        m3 = _ONE_OF.search(line)
-        if m3:
-            labels = _split_labels(m3.group(1))
-            if len(labels) >= 2:
-                return labels
+        cue = _LIST_CUE.search(line)
+        following = lines[i + 1] if cue and i + 1 < len(lines) and not line[cue.end():].strip(" ：:】]）)") else ""
+        for candidate in (line, following):
+            if not candidate:
+                continue
+            found: list[list[str]] = []
+            m2 = _LABEL_CONTEXT.search(candidate)
+            if m2:
+                found.append(_valid(_split_labels(m2.group(1))))
+            m3 = _ONE_OF.search(candidate)
+            if m3:
+                found.append(_valid(_split_labels(m3.group(1))))
+            if cue or candidate is following:
+                found.append(_runs(candidate))
+            best = max(found, key=len, default=[])
+            if best:
+                return best
     return []
 
 
 _EXAMPLE = re.compile(
-    r"(?:^|\n)\s*(?:例\d*|入力|意見|文章|text|input|q)\s*[:：]\s*(.+?)\s*(?:\n\s*|\s*(?:→|=>|->)\s*)(?:出力|分類|カテゴリ|ラベル|答え|回答|label|output|a)\s*[:：]?\s*(.+)",
+    r"(?:^|\n)\s*(?:[-*・]\s*)?(?:例\d*|入力|意見|文章|質問|text|input|q)\s*[:：]\s*(.+?)\s*(?:\n\s*(?:[-*・]\s*)?|\s*(?:→|=>|->)\s*)"
+    r"(?:出力|分類|カテゴリ|カテゴリー|ラベル|答え|回答|label|output|a)\s*[:：]?\s*(.+)",
     re.I,
 )
 _ARROW_EXAMPLE = re.compile(r"(?:^|\n)\s*(?:[-*・]\s*)?[「\"]?(.+?)[」\"]?\s*(?:→|=>|->)\s*[「\"]?([^」\"\n]+)[」\"]?")
+_ARROW = r"(?:→|⇒|=>|->|＝|=|:|：|は|なら|だと|なら|…)"
 
 
-def few_shot_examples(prompt: str) -> list[tuple[str, str]]:
-    """Input → output example pairs written in the prompt (few-shot), in order."""
+def few_shot_examples(prompt: str, labels: list[str] | None = None) -> list[tuple[str, str]]:
+    """Input → output example pairs written in the prompt (few-shot), in order.
+
+    With ``labels``, also pairs whose output is one of the labels however they are written: 「X」→ 交通, X：交通,
+    「X」なら交通, X（交通）, a table row | X | 交通 |, or an input line followed by 「カテゴリ：交通」.
+    """
     pairs = [(a.strip(), b.strip()) for a, b in _EXAMPLE.findall(prompt)]
     if not pairs:
         pairs = [(a.strip(), b.strip()) for a, b in _ARROW_EXAMPLE.findall(prompt) if len(b.strip()) <= 20]
-    return pairs
+    if not labels:
+        return pairs
+    names = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
+    found: list[tuple[int, str, str]] = []
+    for pat in (
+        rf"[「『\"]([^「」『』\"\n]{{3,60}})[」』\"]\s*{_ARROW}?\s*[「『(（]?({names})[」』)）]?(?=\s*(?:[、,。．.]|$|\n|[「『]|です|になります|に分類))",
+        rf"(?:^|\n)\s*(?:[-*・●]|\d+[.)．]|例\s*\d*\s*[:：)）]?|例[）)]|\(?例\)?)?\s*([^\n「」|]{{3,60}}?)\s*{_ARROW}\s*[「『(（]?({names})[」』)）]?\s*(?=$|\n)",
+        rf"(?:^|\n)\s*(?:[-*・●]|\d+[.)．])?\s*([^\n「」|（(]{{3,60}}?)\s*[（(]\s*(?:→\s*)?({names})\s*[)）]\s*(?=$|\n)",
+        rf"(?:^|\n)\s*\|\s*([^|\n]{{3,60}}?)\s*\|\s*({names})\s*\|",
+        rf"(?:^|\n)\s*(?:[-*・]\s*)?(?:例\s*\d*|入力|意見|文章|質問|text|input|q)\s*[:：]\s*([^\n]{{3,60}})\s*\n\s*(?:[-*・]\s*)?"
+        rf"(?:出力|分類|カテゴリ|カテゴリー|ラベル|答え|回答|label|output|a)\s*[:：]\s*({names})\s*(?=$|\n)",
+    ):
+        for m in re.finditer(pat, prompt, re.I):
+            x = m.group(1).strip()
+            if re.fullmatch(r"(?:例|入力|出力|意見|カテゴリ|分類|ラベル|答え)\s*\d*", x):
+                continue
+            found.append((m.start(1), x, m.group(2).strip()))
+    labelled = []
+    seen = set()
+    for _, x, y in sorted(found):
+        if x not in seen:
+            seen.add(x)
+            labelled.append((x, y))
+    return labelled if len(labelled) >= len(pairs) else pairs
 
 
 def json_keys(prompt: str) -> list[str]:
@@ -398,7 +470,7 @@ def read_prompt(prompt: str, sources: Iterable[str] = ()) -> PromptReading:
         items=item_count(text),
         bullets=wants_bullets(text),
         labels=labels,
-        examples=few_shot_examples(prompt),
+        examples=few_shot_examples(prompt, labels),
         text=prompt,
         blocks=blocks,
         instructions=own.strip(),
