@@ -186,9 +186,9 @@ def test_template_check_swaps_the_source():
 def test_result_lines_show_evidence_and_hints():
     result = rubric.evaluate("あなたは広報担当です。", [rubric.element("role"), rubric.element("output_format")])
     text = str(result)
-    assert "✅ 役割：「あなたは広報担当です」" in text
-    assert "❌ 出力形式：出力形式が指定されていません" in text
-    assert "❌" in result._repr_html_()
+    assert "○ 役割：「あなたは広報担当です」" in text
+    assert "× 出力形式：出力形式が指定されていません" in text
+    assert "×" in result._repr_html_()
 
 
 # --- check()/require() read the notebook variable ---------------------------------------------
@@ -202,7 +202,7 @@ def test_check_and_require_read_the_callers_variable():
     result = check("m01.q1")
     assert not result.ok and "×" in str(result)
     line = repr(require("m01.q1"))  # the graded cell shows one line and never raises (Run All reaches the end)
-    assert line.startswith("×") and "ルール違反" in line and "\n" not in line
+    assert line.startswith("×") and "ルールに反する" in line and "\n" not in line
 
 
 # --- ask() and the playground, through the real offline client --------------------------------
