@@ -31,7 +31,7 @@ from aidojo.llm.offline.grounded import (
 from aidojo.llm.offline.jsonreply import json_reply
 from aidojo.llm.offline.mirror import mirror
 from aidojo.llm.offline.request import Request, is_english
-from aidojo.llm.offline.rewrite import easy_japanese, plain_rewrite, polite_reply
+from aidojo.llm.offline.rewrite import easy_japanese, plain_rewrite, plain_words, polite_reply
 from aidojo.llm.offline.summary import requested_sections, sectioned_summary, summarize, wants_owner
 from aidojo.text.normalize import normalize, split_sentences
 from aidojo.text.prompt_parse import ELEMENT_LABELS, listed_labels, read_prompt
@@ -46,7 +46,11 @@ _CLASSIFY_CUE = r"分類|判定|いずれか|どれか|どちらか|選んで|�
 _SUMMARY_CUE = r"要約|まとめ|要点|議事録|抜き出|抽出|短く|summar|key points|minutes"
 _REFINE_CUE = (r"書き直|言い換え|書き換え|やさしい日本語|要約|まとめ|整理|短く|箇条書きに|分かりやすく|わかりやすく|返信|返事|"
                r"\d+\s*(?:字|文字)(?:以内|程度)?に(?:して|まとめ|直)")
-_EASY_CUE = r"やさしい日本語|易しい日本語|簡単な日本語|かんたんな日本語|平易な日本語|やさしい言葉|易しい言葉|plain japanese|easy japanese"
+_REPLY_CUE = (r"返信案|返信文|返信の(?:案|文)|返事の(?:案|文)|回答文|回答案|お返事|(?:返信|返事|回答)を(?:作|書|考|お願い)|"
+              r"返信して|返事をして|への返事|への返信|reply")
+_PLAIN_CUE = r"専門用語|難しい言葉|むずかしい言葉|分かる言葉|わかる言葉|やさしい言葉|易しい言葉|平易|かみくだ"
+_EASY_CUE = (r"やさしい日本語|易しい日本語|優しい日本語|簡単な日本語|かんたんな日本語|平易な日本語|plain japanese|easy japanese|"
+             r"(?:やさしい|易しい|分かりやすい|わかりやすい|簡単な)(?:言葉|ことば|表現)(?:に|で)(?:書き換|書き直|言い換|直|して)")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,11 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
 
     if json_mode or req.wants(r"(?<![a-z])json(?![a-z])"):
         return Reply(json.dumps(json_reply(req), ensure_ascii=False), "json")
-    if req.rewrites_previous_answer and not req.blocks_in_last:
-        return Reply(plain_rewrite(req.assistants[-1], limit, items, bullets and bool(items)), "rewrite")
+    if req.rewrites_previous_answer:
+        latest = read_prompt(req.last)
+        return Reply(plain_rewrite(req.assistants[-1], latest.limit_chars, latest.items, latest.bullets,
+                                   qa=bool(re.search(r"q&a|q＆a|問答|質問と答え|一問一答", normalize(req.last))),
+                                   shorter=bool(re.search(r"短く|短い|shorter", normalize(req.last)))), "rewrite")
     if parts := review.requirement_check_parts(req):
         return Reply(review.check_requirements(req, *parts), "check")
     if parts := review.comparison_parts(req):
@@ -101,20 +108,26 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
                                        table=req.wants(r"表(?:で|に|形式)|テーブル|table")), "sections")
     if source and req.wants(_EASY_CUE):
         return Reply(easy_japanese(source, limit), "easy_japanese")
-    if source and req.wants(r"返信|回答文|返事|お返事|reply") and req.wants(r"敬語|丁寧|問い合わせ|市民|住民|メール|mail|です・?ます|相談|reply|polite"):
-        return Reply(polite_reply(source, limit, instructions=req.instructions), "reply")
+    if source and req.wants(_REPLY_CUE):
+        reply = polite_reply(source, None if req.wants(_SUMMARY_CUE) else limit, instructions=req.instructions)
+        if req.wants(_SUMMARY_CUE):  # 「要約して、返信案を作って」: both, each under its heading
+            return Reply(f"【要約】\n{summarize(source, items or 3, None, True)}\n\n【返信案】\n{reply}", "reply")
+        return Reply(reply, "reply")
     if office.wants_excel(req):
         return Reply(office.excel_formula(req), "excel")
     if office.wants_council_qa(req):
         return Reply(office.council_qa(req), "council_qa")
     if office.wants_greeting_speech(req):
         return Reply(office.greeting_speech(req), "speech")
-    if notice.wants_notice(req):
-        return Reply(notice.write_notice(req), "notice")
     if office.wants_ideas(req):
         return Reply(office.ideas(req), "ideas")
+    if notice.wants_notice(req):
+        return Reply(notice.write_notice(req), "notice")
     if req.wants(_SUMMARY_CUE) and (source or len(req.prompt) > 200):
-        return Reply(summarize(source or req.prompt, items, limit, bullets, english=english), "summary")
+        text = source or req.prompt
+        if req.wants(_PLAIN_CUE):
+            text = plain_words(text)
+        return Reply(summarize(text, items, limit, bullets, english=english), "summary")
     if source and req.wants(r"書き直|直して|言い換え|読みやすく|分かりやすく|わかりやすく|平易"):
         return Reply(plain_rewrite(source, limit, items, bullets), "rewrite")
     if question:
@@ -132,15 +145,22 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
 
 
 def undelimited_material(req: Request) -> str | None:
-    """Material pasted without delimiters: the latest message's lines after the instructions (two or more)."""
+    """Material pasted without delimiters: the latest message's lines after the instructions, or its statements."""
     lines = [ln.strip() for ln in req.last.splitlines() if ln.strip()]
     if len(lines) < 2:
-        return None
+        statements = [s for s in split_sentences(req.last) if not _asks_the_ai(s) and not re.search(r"[?？]|ですか|ますか", s)]
+        return "\n".join(statements) if sum(map(len, statements)) >= 25 else None
     rest = lines[1:]
     while rest and is_instruction(rest[0]) and not re.match(r"^[^\s:：]{1,12}[:：]", rest[0]):
         rest = rest[1:]
     material = [ln for ln in rest if len(ln) >= 8]
     return "\n".join(rest) if material and sum(map(len, material)) >= 30 else None
+
+
+def _asks_the_ai(sentence: str) -> bool:
+    """A sentence addressed to the model (a request, its role), as opposed to material it reports."""
+    return bool(re.search(r"ください|下さい|お願いします|お願い。|お願いいたします|して。$|しろ|せよ|あなたは|なりきって|として(?:書|答|回答|作)",
+                          sentence))
 
 
 def _classification(req: Request) -> Reply | None:

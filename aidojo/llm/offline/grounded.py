@@ -64,9 +64,11 @@ def context_for(req: Request, question: str) -> str | None:
         kept = [ln for ln in kept if not re.match(r"\s*[#＃]*\s*(?:質問|question|q)\s*[:：]", ln, re.I)]
         if any(len(ln.strip()) >= 6 for ln in kept):
             return "\n".join(kept)
-    # Plain statements around the question (everything in one message, or facts in the system message).
-    statements = []
+    # Plain statements around the question (everything in one message, or facts in the system message);
+    # the statements of one message form one passage.
+    paragraphs = []
     for text in (req.system, *req.users):
+        statements = []
         for s in split_sentences(text):
             ns = normalize(s)
             if len(s) < 6 or q in ns or ns in q or is_instruction(s):
@@ -74,7 +76,9 @@ def context_for(req: Request, question: str) -> str | None:
             if re.search(r"[?？]|ですか|ますか|でしょうか", s):
                 continue
             statements.append(s)
-    return "\n".join(statements) if statements else None
+        if statements:
+            paragraphs.append("".join(statements))
+    return "\n".join(paragraphs) if paragraphs else None
 
 
 def _passages(context: str) -> list[tuple[str, str | None, int]]:
@@ -115,42 +119,73 @@ def _focus(question: str) -> set[str]:
     return content_bigrams(runs[-1]) if runs else set()
 
 
+# What kind of answer a question wants, and what a sentence must hold to give it (「何時まで」 needs a time).
+_ANSWER_TYPES: list[tuple[str, str]] = [
+    (r"何時|営業時間|受付時間|開館時間|開いて|閉まる", r"\d{1,2}\s*時|午前|午後|\d{1,2}:\d{2}|24時間"),
+    (r"何日|日数|期間|いつまで|何か月", r"\d+\s*(?:日|か月|ヶ月|年|週)|月末|以内|まで"),
+    (r"いくら|何円|料金|費用|手数料|金額|上限額|値段", r"\d[\d,]*\s*(?:万)?円|無料|無償|負担"),
+    (r"何歳", r"\d+\s*歳"),
+    (r"何人|何名|人数|定員", r"\d[\d,]*\s*(?:人|名)"),
+    (r"何冊", r"\d+\s*冊"),
+    (r"何台", r"\d+\s*台"),
+    (r"何回", r"\d+\s*回|毎"),
+    (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜"),
+]
+_FAQ_QUESTION = re.compile(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]")
+
+
+def _answer_type(question: str) -> re.Pattern[str] | None:
+    q = normalize(question)
+    return next((re.compile(holds) for asks, holds in _ANSWER_TYPES if re.search(asks, q)), None)
+
+
 def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5) -> str:
     """Quote the context's best-matching sentence with its citation, or hand off when none matches.
 
-    Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence.
+    Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence decides
+    answer or handoff. The sentence quoted must hold the kind of answer asked for (a time for 「何時」, an amount
+    for 「いくら」) and, preferably, the thing asked about (「駐車場」 in 「プールの駐車場は何台」).
     """
     passages = [p for p in _passages(context) if normalize(p[0]).strip() != normalize(question).strip()]
     focus = set() if english else _focus(question)
+    wanted = None if english else _answer_type(question)
     asked = re.sub(r"何[日時人円回歳個件階番分年月冊台]?|いつ|どこ|どれ|いくら|どのくらい|どう", " ", question)  # question words match nothing
     q_grams = content_bigrams(asked) or set(char_bigrams(asked)) or set(char_bigrams(question))
     # Bigrams found in many sentences (the document's topic) tell less than rare ones: pick by IDF weight.
     sentence_grams = [set(char_bigrams(p[0])) for p in passages]
     n = len(passages)
     idf = {g: math.log((n + 1) / (1 + sum(g in grams for grams in sentence_grams)) + 1) for g in q_grams}
-    best_i, best_weight, best_score = None, 0.0, 0.0
-    for i, (sentence, tag, _) in enumerate(passages):
+    best_score = 0.0
+    candidates: list[tuple[tuple[int, float], int]] = []
+    # A passage is about the question when one of its sentences names what is asked (「市営プールは…」): its other
+    # sentences may then give the answer without repeating the topic (「営業時間は9時から17時までです。」).
+    about = {p[2] for i, p in enumerate(passages) if len(q_grams & sentence_grams[i]) >= max(2, len(q_grams) // 2)}
+    for i, (sentence, tag, group) in enumerate(passages):
         grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
         matched = q_grams & grams
         best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
-        if focus and not focus & grams:
-            continue  # the thing asked about (「駐車場」 in 「プールの駐車場は何台」) must be in the sentence quoted
+        j = i + 1 if _FAQ_QUESTION.match(normalize(sentence)) and i + 1 < n else i  # a FAQ question line answers with the next
+        if not matched and not (wanted and group in about):
+            continue
+        answer_text = passages[j][0]
+        if wanted and not wanted.search(normalize(answer_text)):
+            # the kind of answer may sit in the passage's next sentence (「…申請できます。申請には…が必要です。」)
+            continue
+        has_focus = bool(focus & grams) or bool(focus & sentence_grams[j])
+        if focus and not has_focus and not wanted:
+            continue  # nothing about the thing asked (「駐車場」) and no answer of the right kind
         weight = sum(idf[g] for g in matched) + sum(idf.get(g, 1.0) for g in matched & focus)
-        j = i
-        # A FAQ question line answers with the line that follows it.
-        if re.match(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]", normalize(sentence)) and i + 1 < len(passages):
-            j = i + 1
-        if weight > best_weight:
-            best_i, best_weight = j, weight
-    if best_i is None or best_score < threshold:
+        candidates.append(((int(has_focus), weight), j))
+    if not candidates or best_score < threshold:
         return HANDOFF_REPLY_EN if english else HANDOFF_REPLY
+    best_i = max(candidates, key=lambda c: c[0])[1]
     sentence, tag, group = passages[best_i]
     # A neighbouring sentence of the same passage that is also about the question is quoted with it.
     for k in (best_i - 1, best_i + 1):
         if 0 <= k < n and passages[k][2] == group and len(q_grams & sentence_grams[k]) >= max(2, len(q_grams) // 3):
-            if not re.match(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]", normalize(passages[k][0])):
+            if not _FAQ_QUESTION.match(normalize(passages[k][0])):
                 sentence = passages[k][0] + sentence if k < best_i else sentence + passages[k][0]
                 break
     best = (sentence, tag)

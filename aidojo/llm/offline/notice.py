@@ -27,16 +27,23 @@ def is_press_release(req: Request) -> bool:
     return req.wants(r"報道発表|プレスリリース|記者発表|報道機関")
 
 
+_SECTION_NAME = re.compile(r"見出し|タイトル|件名|表題|リード|本文|概要|要項|問い合わせ|問合せ|連絡先|取材|申し込み|申込|日時|場所|会場|"
+                           r"内容|対象|費用|参加費|締め|結び|署名|背景|目的|趣旨|経緯|今後|スケジュール|ポイント|まとめ")
+_FORMAT_WORD = re.compile(r"箇条書き|表|段落|文章|形式|markdown|マークダウン|json|番号|一覧|見出しつき|です・?ます")
+
+
 def requested_structure(req: Request) -> list[str]:
-    """Sections named in 「構成：見出し、本文、開催概要（箇条書き）、取材の申し込み先」 (or 出力形式：…)."""
-    m = re.search(r"(?:構成|出力形式|形式|項目)\s*(?:は|:|：)\s*([^\n]+)", req.instructions)
+    """Sections named in 「構成：見出し、本文、開催概要（箇条書き）、取材の申し込み先」 (two or more section names)."""
+    m = re.search(r"(?:構成|出力形式|形式|項目|順番|順序)\s*(?:は|:|：)\s*([^\n]+)", req.instructions) or \
+        re.search(r"([^\n。]{2,60}?)の順(?:に|で|番)", req.instructions)
     if not m:
         return []
     raw = re.sub(r"[（(][^）)]*[)）]", "", m.group(1))
     raw = re.split(r"[。]", raw)[0]
-    parts = [p.strip(" 「」【】・") for p in re.split(r"[、,，・/／]|→", raw)]
-    parts = [re.sub(r"(?:の順|の順番|で書いて.*|にして.*|を書く.*)$", "", p) for p in parts]
-    return [p for p in parts if 1 <= len(p) <= 12][:8]
+    parts = [p.strip(" 「」【】・") for p in re.split(r"[、,，・/／＋+]|→|と(?=[^\s、]{1,8}(?:[、,，・と]|$))", raw)]
+    parts = [re.sub(r"(?:の順|の順番|で書いて.*|にして.*|を書く.*|で出力.*|を入れて.*)$", "", p).strip() for p in parts]
+    names = [p for p in parts if 1 <= len(p) <= 12 and _SECTION_NAME.search(p) and not _FORMAT_WORD.fullmatch(p)]
+    return names[:8] if len(names) >= 2 else []
 
 
 def _facts(req: Request) -> tuple[list[F.Fact], dict[str, str]]:

@@ -5,9 +5,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from aidojo.llm.offline import facts as F
 from aidojo.llm.offline.request import Request
+from aidojo.text.normalize import normalize
 
 _COUNT_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -30,17 +32,24 @@ def wants_greeting_speech(req: Request) -> bool:
 
 
 def greeting_speech(req: Request) -> str:
-    """A short speech: who speaks, thanks for coming, the facts given (event, numbers), a closing wish."""
+    """A short speech: who speaks, thanks for coming, the facts given (event, place, participants), the points asked for."""
     facts = F.fact_lines(_source_text(req))
-    by_kind = {k: f.value for k, f in F.keyed(facts).items()}
-    speaker = re.search(r"(?:あなたは)?(?:みどり市)?([^\s、。]{1,10}?(?:長|部長|課長|局長|市長|副市長))(?:です|として|の立場)", req.instructions)
-    event = by_kind.get("title") or (m.group(1) if (m := re.search(r"([^\s、。「」]{2,20}?)(?:で|の)(?:挨拶|あいさつ|スピーチ)", req.instructions)) else None)
-    lines = ["皆さま、こんにちは。" + (f"みどり市{speaker.group(1)}です。" if speaker else "")]
-    lines.append(f"本日は、{event or '〔行事名〕'}にお集まりいただき、誠にありがとうございます。")
-    other = [f for f in facts if f.key and f.kind not in ("title", "contact")] + [f for f in facts if not f.key]
-    for f in other[:4]:
-        lines.append((f"{f.key}は{f.value.rstrip('。')}です。" if f.key else f.value if f.value.endswith("。") else f.value + "。"))
-    lines.append("皆さまのご協力に心から感謝申し上げるとともに、本日が実り多い一日となりますことを願い、挨拶といたします。")
+    by_key = {f.key: f.value for f in facts if f.key}
+    kind = {k: f.value for k, f in F.keyed(facts).items()}
+    speaker = next((v for k, v in by_key.items() if re.search(r"あいさつする人|挨拶する人|話す人|話者|登壇者", k)), None)
+    if not speaker and (m := re.search(r"(?:あなたは)?(?:みどり市の?)?([^\s、。]{1,10}?(?:長|部長|課長|局長|市長|副市長|監))(?:です|として|の立場)", req.instructions)):
+        speaker = m.group(1)
+    event = kind.get("title") or next((v for k, v in by_key.items() if re.search(r"行事|式典|会議|大会", k)), None)
+    lines = ["皆さま、おはようございます。" + (f"みどり市{speaker}でございます。" if speaker else "")]
+    place = kind.get("place")
+    lines.append(f"本日は、{(place + 'で開かれる') if place else ''}{event or '〔行事名〕'}に、お集まりいただき、誠にありがとうございます。")
+    if target := kind.get("target"):
+        lines.append(f"今日は、{re.sub(r'^(?:市内の)?', '', target).rstrip('。')}の皆さまにご参加いただいています。")
+    points = next((v for k, v in by_key.items() if re.search(r"伝えたいこと|伝えること|話すこと|ポイント|お願い", k)), "")
+    asks = [p.strip() for p in re.split(r"[、,，]", points) if p.strip() and not re.search(r"お礼|感謝", p)]
+    for ask in asks:
+        lines.append(f"{ask.rstrip('。').removesuffix('こと')}よう、お願いいたします。" if ask.endswith("こと") else f"{ask.rstrip('。')}、お願いいたします。")
+    lines.append("皆さまのご協力に心から感謝申し上げるとともに、本日が実り多い一日となりますことを願い、あいさつといたします。")
     text = "\n".join(lines)
     limit = req.reading.limit_chars
     while limit and len(text) > limit and len(lines) > 3:
@@ -60,14 +69,14 @@ def council_qa(req: Request) -> str:
     text = _source_text(req) or req.reading.source or ""
     facts = [f for f in F.fact_lines(text) if f.value.strip()]
     n = _count(req, 3)
-    topic = (facts[0].value if facts and facts[0].kind == "title" else None) or (
+    topic = (re.sub(r"[（(][^）)]*[)）]", "", facts[0].value) if facts and facts[0].kind == "title" else None) or (
         m.group(1) if (m := re.search(r"([^\s、。「」]{2,20}?)(?:について|に関する|の)(?:想定|議会|答弁)", req.instructions)) else "本件")
     pairs: list[tuple[str, str]] = []
     for f in facts:
         if f.kind == "title":
             continue
         if f.key:
-            pairs.append((f"{topic}の{f.key}はどうなっているのか。", f"{f.key}は、{f.value.rstrip('。')}です。"))
+            pairs.append((f"{topic}の{f.key}について伺う。", f"{f.key}は、{f.value.rstrip('。')}です。"))
         else:
             sentence = f.value.rstrip("。")
             pairs.append((f"{_short(sentence)}について、市の考えを伺う。", f"{sentence}。"))
@@ -90,10 +99,11 @@ def _short(sentence: str, n: int = 20) -> str:
 # --- 見出し案・アイデア ------------------------------------------------------------------------------------------
 
 def wants_ideas(req: Request) -> bool:
+    """「見出しの案を5つ出して」: several candidates asked for (not a notice with a headline)."""
     if req.wants(r"要約|まとめ|分類|抜き出"):
         return False
-    return req.wants(r"(?:見出し|タイトル|キャッチコピー|標語|アイデア|ネーミング)(?:の)?(?:案)?[^。\n]{0,10}(?:\d+|[一二三四五六七八九十])\s*(?:つ|個|案|点)|"
-                     r"(?:\d+|[一二三四五六七八九十])\s*(?:つ|個|案|点)[^。\n]{0,6}(?:の)?(?:見出し|タイトル|キャッチコピー|標語|アイデア)")
+    return req.wants(r"(?:見出し|タイトル|キャッチコピー|標語|ネーミング|名前|愛称)の?(?:案|候補)|アイデア|アイディア") and \
+        req.wants(r"出して|考えて|挙げて|ください|提案|お願い")
 
 
 def ideas(req: Request) -> str:
@@ -110,48 +120,68 @@ def wants_excel(req: Request) -> bool:
     return req.wants(r"excel|エクセル|スプレッドシート|関数|数式|セル") and req.wants(r"式|関数|数式|formula|計算|集計")
 
 
-def _columns(text: str) -> list[str]:
-    return re.findall(r"(?<![A-Za-z])([A-Z]{1,2})列", text)
+def _sheet_columns(text: str) -> dict[str, str]:
+    """「B列：担当課（例：…）」 lines → {"B": "担当課"}."""
+    return {m.group(1): m.group(2).strip() for m in re.finditer(r"(?<![A-Za-z])([A-Z]{1,2})列\s*[:：]\s*([^（(\n、]+)", text)}
+
+
+def _pick_column(columns: dict[str, str], pattern: str, default: str | None) -> str | None:
+    return next((c for c, name in columns.items() if re.search(pattern, name)), default)
 
 
 def excel_formula(req: Request) -> str:
-    """A formula for the common office sums and look-ups, with the steps to use it."""
-    text = req.instructions
-    cols = _columns(text) or ["A", "B", "C"]
-    cond = re.search(r"[「『\"]([^」』\"\n]{1,20})[」』\"]", text)
-    value = f'"{cond.group(1)}"' if cond else '"条件"'
-    key, target = cols[0], cols[-1] if len(cols) > 1 else "B"
+    """A formula for the common office sums, counts and look-ups, built on the sheet's own columns, with how to use it."""
+    text = normalize(req.instructions)
+    sheet = _source_text(req) or req.instructions
+    columns = _sheet_columns(unicodedata_nfkc(sheet))
+    rows = re.search(r"(\d+)\s*行目から\s*(\d+)\s*行目", unicodedata_nfkc(sheet))
+    first, last = (rows.group(1), rows.group(2)) if rows else ("2", None)
+    cells = re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})(?!\d)", text)
+    out_cell = next((c.upper() for c in cells if re.search(re.escape(c) + r"\s*(?:に|へ|のセルに)", text)), None)
+    key_cell = next((c.upper() for c in cells if c.upper() != out_cell), None)
+    quoted = re.search(r"[「『\"]([^」』\"\n]{1,20})[」』\"]", req.instructions)
+    criterion = key_cell or (f'"{quoted.group(1)}"' if quoted else '"条件"')
+    group_word = re.search(r"[a-z]{1,2}\d{1,4}の([\u4e00-\u9fff\u30a0-\u30ff]{1,6})", text)
+    cond_col = _pick_column(columns, re.escape(group_word.group(1)) if group_word else r"課|部|地区|区分|種類|担当", None)
+    value_col = _pick_column(columns, r"金額|額|費|数|時間|点|人数|件数", None)
+    letters = list(columns) or ["A", "B", "C"]
+    cond_col = cond_col or letters[0]
+    value_col = value_col or letters[-1]
+
+    def rng(col: str) -> str:
+        return f"${col}${first}:${col}${last}" if last else f"{col}:{col}"
+
+    names = {c: f"{c}列（{n}）" for c, n in columns.items()}
+    cond_name, value_name = names.get(cond_col, f"{cond_col}列"), names.get(value_col, f"{value_col}列")
     if re.search(r"重複", text):
-        formula, what = f"=COUNTIF({key}:{key},{key}2)>1", f"{key}列に同じ値が2回以上あるとTRUEになります"
-    elif re.search(r"探|検索|引い|対応する|参照|照合|vlookup|xlookup", text, re.I):
-        ret = cols[2] if len(cols) > 2 else target
-        formula = f"=XLOOKUP({key}2,{cols[1] if len(cols) > 2 else 'Sheet2!A'}:{cols[1] if len(cols) > 2 else 'A'},{ret}:{ret},\"見つかりません\")"
-        what = "探したい値と同じ行の値を返します（古いExcelでは VLOOKUP を使います）"
+        formula, what = f"=COUNTIF({rng(cond_col)},{cond_col}{first})>1", f"{cond_name}に同じ値が2回以上あるとTRUEになります"
+    elif re.search(r"探|検索|引い|対応する|参照|照合|vlookup|xlookup", text):
+        formula = f"=XLOOKUP({criterion},{rng(cond_col)},{rng(value_col)},\"見つかりません\")"
+        what = f"{cond_name}から {criterion} を探し、同じ行の{value_name}を返します（古いExcelでは VLOOKUP を使います）"
     elif re.search(r"平均", text):
-        formula = f"=AVERAGEIF({key}:{key},{value},{target}:{target})" if cond else f"=AVERAGE({target}:{target})"
-        what = "条件に合う行だけの平均です" if cond else "列の平均です"
-    elif re.search(r"件数|数え|何件|何人|カウント|count", text, re.I):
-        formula = f"=COUNTIF({key}:{key},{value})"
-        what = "条件に合うセルの数です"
-    elif re.search(r"合計|足し|集計|sum", text, re.I):
-        formula = f"=SUMIF({key}:{key},{value},{target}:{target})" if cond or len(cols) > 1 else f"=SUM({target}:{target})"
-        what = "条件に合う行だけを合計します" if cond or len(cols) > 1 else "列の合計です"
+        formula = f"=AVERAGEIF({rng(cond_col)},{criterion},{rng(value_col)})"
+        what = f"{cond_name}が {criterion} と同じ行の、{value_name}の平均です"
+    elif re.search(r"件数|数え|何件|何人|個数|カウント|count", text):
+        formula = f"=COUNTIF({rng(cond_col)},{criterion})"
+        what = f"{cond_name}が {criterion} と同じ行の数です"
     elif re.search(r"四捨五入|切り捨て|切り上げ", text):
         fn = "ROUND" if "四捨五入" in text else "ROUNDDOWN" if "切り捨て" in text else "ROUNDUP"
-        formula, what = f"={fn}({key}2,0)", "小数点以下を処理します（0 を 1 にすると小数第1位まで）"
-    elif re.search(r"日数|経過|年齢|何日", text):
-        formula, what = f'=DATEDIF({key}2,{target}2,"d")', "2つの日付の間の日数です（\"y\" にすると年数）"
+        formula, what = f"={fn}({value_col}{first},0)", "小数点以下を処理します（0 を 1 にすると小数第1位まで）"
+    else:  # 合計 and anything else about sums
+        formula = f"=SUMIF({rng(cond_col)},{criterion},{rng(value_col)})"
+        what = f"{cond_name}が {criterion} と同じ行だけ、{value_name}を合計します"
+    lines = [f"{out_cell + 'に入れる' if out_cell else ''}式：{formula}", f"意味：{what}。", "使い方："]
+    lines.append(f"1. {out_cell or '結果を出したいセル'}を選び、上の式を貼り付けて Enter を押す")
+    if key_cell and out_cell:
+        lines.append(f"2. {out_cell}の右下の■を下にドラッグして、ほかの行にもコピーする（$ は範囲を固定する印なので、コピーしてもずれません）")
     else:
-        formula, what = f"=SUM({target}:{target})", "列の合計です（やりたいことをもう少し具体的に書くと、合う関数を選べます）"
-    return "\n".join([
-        f"式：{formula}",
-        f"意味：{what}。",
-        "使い方：",
-        "1. 結果を出したいセルを選ぶ",
-        "2. 上の式を貼り付けて Enter を押す",
-        "3. 列の記号や条件（\" \" の中）を、自分の表に合わせて直す",
-        "4. 数件を手で計算して、結果が合っているか確かめる",
-    ])
+        lines.append("2. 列の記号や条件を、自分の表に合わせて直す")
+    lines.append("3. 2〜3件を手で計算して、結果が合っているか確かめる")
+    return "\n".join(lines)
+
+
+def unicodedata_nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 __all__ = ["wants_greeting_speech", "greeting_speech", "wants_council_qa", "council_qa", "wants_ideas", "ideas",

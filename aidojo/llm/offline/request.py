@@ -1,9 +1,8 @@
 """What the practice model reads off a chat request: instructions, sources and the question, wherever they sit.
 
-The prompt's structure (elements, delimited sources, limits, labels, examples) comes from the ONE reader,
-:func:`aidojo.text.prompt_parse.read_prompt`; this module only decides which messages to read together
-(system + user, a follow-up with the request it refines) and names each source block by the heading in
-front of it (【要件】, ### 資料, <draft>, 下書き：), so that a check can tell requirements from an application.
+The prompt's structure (the material blocks with their labels, the writer's own words, the five elements,
+limits, labels, examples) comes from the ONE reader, :func:`aidojo.text.prompt_parse.read_prompt`; this module
+only decides which messages to read together (system + user, a follow-up with the request it refines).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from aidojo.text.normalize import normalize, split_sentences
+from aidojo.text.prompt_layout import Block
 from aidojo.text.prompt_parse import PromptReading, delimited_blocks, read_prompt
 
 # A refinement of the previous request (「3点の箇条書きにしてください」「もっと短く」「専門用語を使わず書き直して」).
@@ -21,57 +21,12 @@ _REFINE = re.compile(
     r"専門用語|敬語|丁寧に|表に|表で|もう一度|修正|直して|shorter|bullet|rewrite|simpler",
     re.I,
 )
-_REWRITE_ANSWER = re.compile(r"書き直|言い換え|やさしく|分かりやすく|わかりやすく|専門用語|短く|直して|rewrite|simpler|shorter", re.I)
+_REWRITE_ANSWER = re.compile(r"書き直|言い換え|言いかえ|説明し直|やさしく|やさしい|易しい|分かりやすく|わかりやすく|分かる|わかる|専門用語|用語|"
+                             r"かみくだ|噛み砕|難し|平易|直して|rewrite|simpler|plain", re.I)
 _QUESTION = re.compile(
     r"[?？]|ですか|ますか|でしょうか|ませんか|か。$|教えて|知りたい|^(?:what|how|when|where|why|who|which|can|is|are|do|does)\b", re.I)
 _QUESTION_LABEL = re.compile(r"(?:^|\n)\s*[#＃]*\s*(?:質問|問い|question|q)\s*[:：]\s*(.+)", re.I)
 _ASKS_TO_DO = re.compile(r"してください|して下さい|要約|分類|まとめ|作成|書いて|書き換え|直して|抜き出|summari[sz]e|classify|write", re.I)
-
-
-@dataclass(frozen=True)
-class Block:
-    """A source text set off in the prompt, with the heading that names it (``None`` when unnamed)."""
-
-    label: str | None
-    text: str
-
-
-def _label_before(prompt: str, start: int) -> str | None:
-    """The name written just before a block: 【要件】, ### 資料, <draft>, 下書き：, 「資料」… (or ``None``)."""
-    before = prompt[:start]
-    before = re.sub(r"(?:```[a-zA-Z0-9_-]*|\"\"\"|'''|[#＃]{3}|-{3,}|={3,}|[<＜][^<>\n]{1,20}[>＞]|「「)\s*$", "", before.rstrip())
-    lines = [ln.strip() for ln in before.splitlines() if ln.strip()]
-    if not lines:
-        return None
-    last = lines[-1]
-    for pat in (r"【([^】\n]{1,15})】\s*$", r"[<＜]([^<>/\n]{1,20})[>＞]\s*$", r"^[#＃]+\s*([^#＃\n]{1,15}?)\s*[#＃]*$",
-                r"^([^\s:：。、]{1,12})\s*[:：]\s*$", r"[#＃]{3}\s*([^#＃\n]{1,15}?)\s*$"):
-        m = re.search(pat, last)
-        if m:
-            return m.group(1).strip()
-    m = re.search(r"(?:次の|以下の|下の)?([^\s、。「」]{1,10}?)(?:を|は)?[^。\n]{0,30}[:：]\s*$", last)
-    return m.group(1) if m else None
-
-
-def _opening_label(prompt: str, body: str) -> str | None:
-    """A tag or inline heading that opens the block on the same line (<資料>…, ###資料###…)."""
-    start = prompt.find(body)
-    head = prompt[max(0, start - 40):start]
-    m = re.search(r"(?:[<＜]([^<>/\n]{1,20})[>＞]|[#＃]{3}\s*([^#＃\n]{1,15}?)\s*[#＃]{3})\s*\n?\s*$", head)
-    return (m.group(1) or m.group(2)).strip() if m else None
-
-
-def named_blocks(prompt: str, reading: PromptReading) -> list[Block]:
-    """The reader's source blocks (and its labelled source), each named by the heading in front of it."""
-    bodies = list(delimited_blocks(prompt))
-    if reading.source and not any(reading.source in b or b in reading.source for b in bodies):
-        bodies.append(reading.source)
-    out: list[Block] = []
-    for body in bodies:
-        start = prompt.find(body)
-        label = _opening_label(prompt, body) or (_label_before(prompt, start) if start >= 0 else None)
-        out.append(Block(label, body))
-    return out
 
 
 def _content(message: dict) -> str:
@@ -115,8 +70,8 @@ class Request:
         users = [_content(m) for m in messages if m.get("role") == "user"]
         assistants = [_content(m) for m in messages if m.get("role") == "assistant"]
         last = users[-1] if users else ""
-        follow_up = (len(users) > 1 and not delimited_blocks(last) and len(last) < 120 and bool(_REFINE.search(last))
-                     and not _QUESTION_LABEL.search(last))
+        short = len(users) > 1 and not delimited_blocks(last) and len(last) < 150 and not _QUESTION_LABEL.search(last)
+        follow_up = short and (bool(_REFINE.search(last)) or not _QUESTION.search(last))
         return cls(system, users, assistants, follow_up)
 
     @property
@@ -127,17 +82,15 @@ class Request:
     def english(self) -> bool:
         return is_english(self.last or self.prompt)
 
-    @cached_property
+    @property
     def blocks(self) -> list[Block]:
-        return named_blocks(self.prompt, self.reading)
+        """The quoted material, each with the label it was given (「資料」「下書き」「要件」, '' when unnamed)."""
+        return self.reading.blocks
 
-    @cached_property
+    @property
     def instructions(self) -> str:
-        """The prompt without its source texts: the learner's own words."""
-        outside = self.prompt
-        for block in sorted(self.blocks, key=lambda b: len(b.text), reverse=True):
-            outside = outside.replace(block.text, " ")
-        return outside
+        """The writer's own words: the prompt without its material."""
+        return self.reading.instructions
 
     @cached_property
     def norm_instructions(self) -> str:
@@ -154,8 +107,14 @@ class Request:
 
     @property
     def rewrites_previous_answer(self) -> bool:
-        """A follow-up that asks to rewrite the model's previous answer (not to redo the task on the source)."""
-        return bool(self.assistants) and len(self.users) > 1 and bool(_REWRITE_ANSWER.search(self.last)) and not delimited_blocks(self.last)
+        """A follow-up that reworks the model's previous answer: asked in plain words, or the earlier request had no material.
+
+        (「3点の箇条書きにして」 after a summary of a pasted record redoes the summary on the record instead.)
+        """
+        if not (self.follow_up and self.assistants):
+            return False
+        earlier_material = read_prompt(self.users[-2]).blocks
+        return bool(_REWRITE_ANSWER.search(self.last)) or not earlier_material
 
     @property
     def blocks_in_last(self) -> bool:
@@ -181,4 +140,4 @@ class Request:
         return None
 
 
-__all__ = ["Block", "Request", "named_blocks", "is_english"]
+__all__ = ["Block", "Request", "is_english"]

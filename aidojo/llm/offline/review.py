@@ -25,6 +25,12 @@ def _is(label: str | None, pattern: str) -> bool:
     return bool(label) and bool(re.search(pattern, normalize(label), re.I))
 
 
+def _labelled(blocks: list[Block], pattern: str, *, exclude: Block | None = None) -> Block | None:
+    """The longest block whose label matches ``pattern`` (a one-line 「要件1：判定」 template line is not the material)."""
+    found = [b for b in blocks if b is not exclude and _is(b.label, pattern)]
+    return max(found, key=lambda b: len(b.text)) if found else None
+
+
 def requirement_check_parts(req: Request) -> tuple[list[str], str] | None:
     """(requirements, application) when the prompt asks to check a document against requirements.
 
@@ -34,11 +40,11 @@ def requirement_check_parts(req: Request) -> tuple[list[str], str] | None:
     blocks = req.blocks
     if not req.wants(_REQUIREMENTS + r"|ステップ\s*\d|段階的") or not req.wants(r"確認|判定|満たし|合って|該当|対象|審査|チェック"):
         return None
-    named = next((b for b in blocks if _is(b.label, _REQUIREMENTS)), None)
+    named = _labelled(blocks, _REQUIREMENTS)
     if named is None and len(blocks) >= 2:
         named = next((b for b in blocks if len(_numbered(b.text)) >= 2 and not F.keyed(F.fact_lines(b.text))), None)
-    others = [b for b in blocks if b is not named]
-    application = others[-1].text if others else _prose_application(req)
+    others = [b for b in blocks if b is not named and not _is(b.label, _REQUIREMENTS) and len(b.text) >= 15]
+    application = max(others, key=lambda b: len(b.text)).text if others else _prose_application(req)
     if not application:
         return None
     if named is not None:
@@ -68,8 +74,11 @@ def comparison_parts(req: Request) -> tuple[Block, Block] | None:
     blocks = req.blocks
     if len(blocks) < 2 or not req.wants(_COMPARE):
         return None
-    draft = next((b for b in blocks if _is(b.label, _DRAFT)), None)
-    reference = next((b for b in blocks if b is not draft and _is(b.label, _REFERENCE)), None)
+    blocks = [b for b in blocks if len(b.text) >= 15] or blocks
+    if len(blocks) < 2:
+        return None
+    draft = _labelled(blocks, _DRAFT)
+    reference = _labelled(blocks, _REFERENCE, exclude=draft)
     if draft and not reference:
         reference = next(b for b in blocks if b is not draft)
     if reference and not draft:

@@ -43,13 +43,33 @@ def easy_japanese(text: str, limit: int | None = None) -> str:
     return _cut("\n".join(out), limit)
 
 
-def plain_rewrite(text: str, limit: int | None = None, items: int | None = None, bullets: bool = False) -> str:
-    """An earlier answer in plain words (専門用語 → everyday words), shortened to the limit."""
+def plain_words(text: str) -> str:
+    """Officials' words replaced by everyday ones (専門用語 → 言い換え), 令和 → 西暦."""
+    return _replace_words(western_year(text), lexicon.PLAIN_WORDS)
+
+
+def plain_rewrite(text: str, limit: int | None = None, items: int | None = None, bullets: bool = False, *, qa: bool = False,
+                  shorter: bool = False) -> str:
+    """An earlier answer in plain words (専門用語 → everyday words), shortened to the limit (or as Q&A pairs)."""
     cut_tail = re.sub(r"[（(]以下[^)）]*[)）]", "", text)
-    plain = _replace_words(western_year(cut_tail), lexicon.PLAIN_WORDS)
+    plain = plain_words(cut_tail)
+    if qa:
+        return qa_pairs(plain, items or 3)
+    if shorter and not (limit or items):
+        items = max(1, len(split_sentences(plain)) // 2)
     if limit or items or bullets:
         return summarize(plain, items=items, limit=limit, bullets=bullets)
     return plain
+
+
+def qa_pairs(text: str, n: int = 3) -> str:
+    """「Q. …は？ A. …」 pairs, one per sentence of ``text`` (the topic of each sentence becomes the question)."""
+    out = []
+    for i, s in enumerate(split_sentences(text)[:n], 1):
+        m = re.match(r"(.{2,30}?)(?:は|が)、?", s)
+        topic = m.group(1) if m else s[:15]
+        out.append(f"Q{i}. {topic}は、どうなりますか？\nA{i}. {s}")
+    return "\n".join(out)
 
 
 def _department(role_text: str) -> str | None:
@@ -82,4 +102,4 @@ def polite_reply(inquiry: str, limit: int | None = None, *, instructions: str = 
     return _cut(body, limit)
 
 
-__all__ = ["easy_japanese", "plain_rewrite", "polite_reply"]
+__all__ = ["easy_japanese", "plain_words", "plain_rewrite", "qa_pairs", "polite_reply"]

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 
+from aidojo.llm.offline import lexicon
 from aidojo.llm.offline.facts import DATE
 from aidojo.text.normalize import char_bigrams, split_sentences
 
@@ -38,6 +39,15 @@ def _rank_sentences(sentences: list[str]) -> list[int]:
     return [i for _, i in sorted(scores, key=lambda t: (-t[0], t[1]))]
 
 
+def compress(sentence: str) -> str:
+    """A sentence said in fewer characters: no parentheses, no leading 「〜は、」 topic, shorter words."""
+    out = re.sub(r"[（(][^）)]*[)）]", "", sentence)
+    out = re.sub(r"^[^、。]{1,12}?は、", "", out)
+    for long, short in lexicon.SHORT_WORDS.items():
+        out = out.replace(long, short)
+    return out
+
+
 def summarize(text: str, items: int | None = None, limit: int | None = None, bullets: bool = False, *, english: bool = False) -> str:
     """Extractive summary: the most important sentences in their original order, within the limits."""
     sentences = list(dict.fromkeys(split_sentences(text)))  # a repeated sentence is said once
@@ -54,6 +64,9 @@ def summarize(text: str, items: int | None = None, limit: int | None = None, bul
         if len(chosen) >= n:
             break
         cost = len(prefix) + len(sentences[i]) + 1
+        if limit and used + cost > limit and not chosen and len(prefix) + len(compress(sentences[i])) + 1 <= limit:
+            sentences[i] = compress(sentences[i])  # the most important sentence, said shorter
+            cost = len(prefix) + len(sentences[i]) + 1
         if limit and used + cost > limit:
             continue
         if limit and not items and (_METADATA.search(sentences[i]) or not re.search(r"[。．.!?！？]$", sentences[i])):
