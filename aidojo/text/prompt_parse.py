@@ -88,13 +88,13 @@ def _short(text: str, n: int = 30) -> str:
 
 def _copied_from(sources: Iterable[str], text: str) -> str:
     """``text`` without the sentences copied from ``sources`` (material pasted without delimiters)."""
-    src_sentences = [s for src in sources for s in split_sentences(src) if len(s) >= 8]
+    src_sentences = [s for src in sources for s in split_sentences(src) if len(s) >= 16]
     if not src_sentences:
         return text
     kept = []
     for line in text.splitlines():
         parts = re.split(r"(?<=[。！？!?])", line)
-        mine = [p for p in parts if not (len(p.strip()) >= 8 and any(
+        mine = [p for p in parts if not (len(p.strip()) >= 16 and any(
             bigram_overlap(p, s) >= 0.8 and bigram_overlap(s, p) >= 0.5 for s in src_sentences))]
         kept.append("".join(mine))
     return "\n".join(kept)
@@ -173,7 +173,8 @@ def source_text(prompt: str) -> str | None:
 
 
 _LIMIT = re.compile(r"(\d+)\s*(?:文字|字|characters|chars)\s*(?:以内|以下|程度|まで|前後|で|に)?|(?:within|under|no more than|at most)\s*(\d+)\s*(?:characters|chars)")
-_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|(\d+)\s*(?:bullet|point|item|line|sentence|question)s?")
+_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例|組|セット)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|"
+                    r"(\d+)\s+(?:[a-z-]+\s+){0,3}(?:bullet|point|item|line|sentence|question|answer|pair)s?\b")
 
 
 def length_limit(prompt: str) -> int | None:
