@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GRADIO_ANALYTICS_ENABLED := False
 PYTEST_ARGS ?=
 
-.PHONY: start setup setup-test system-deps test test-fast demo bench release doctor clean
+.PHONY: start start-trainer setup setup-test system-deps test test-fast demo bench release doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,13 @@ setup-test: setup $(VENV)/.installed-test system-deps
 system-deps:
 	@bash scripts/system-deps.sh
 
+# JupyterLab in Japanese on the course; learners' view (no nbgrader instructor tools).
 start: setup
-	$(BIN)/aidojo lab
+	$(BIN)/aidojo lab --dir $(CURDIR)
+
+# The same with nbgrader's instructor tools (Create Assignment, Formgrader) for trainers.
+start-trainer: setup
+	$(BIN)/aidojo lab --dir $(CURDIR) --trainer
 
 test: setup-test
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)

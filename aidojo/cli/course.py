@@ -82,12 +82,17 @@ def autograde_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モ�
                   db_url: Optional[str] = typer.Option(None, "--db-url", help=DB_URL_HELP),
                   force: bool = typer.Option(False, "--force", help="変更のない提出も採点し直す"),
                   student: Optional[List[str]] = typer.Option(None, "--student", help="この職員番号だけ採点（繰り返し可）"),
-                  cell_timeout: Optional[int] = typer.Option(None, "--cell-timeout", help="1セルの制限時間（秒、既定 30）")) -> None:
-    """提出を並列で自動採点し、成績データベースに記録します（最後に問題の一覧を表示）。"""
-    from aidojo.course import autograde
+                  cell_timeout: Optional[int] = typer.Option(None, "--cell-timeout", help="1セルの制限時間（秒、既定 30）"),
+                  no_sandbox: bool = typer.Option(False, "--no-sandbox", help="サンドボックスを使わない（危険を承知のときだけ。レポートに記録されます）")) -> None:
+    """提出を並列で自動採点し、成績データベースに記録します（受講者のコードはサンドボックス内で実行）。"""
+    from aidojo.course import SandboxError, autograde
 
-    report = autograde(modules or None, workers=workers, dask_scheduler=dask_scheduler, db_url=db_url, force=force,
-                       students=student or None, cell_timeout=cell_timeout)
+    try:
+        report = autograde(modules or None, workers=workers, dask_scheduler=dask_scheduler, db_url=db_url, force=force,
+                           students=student or None, cell_timeout=cell_timeout, sandbox=not no_sandbox)
+    except SandboxError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2)
     typer.echo(report.text())
     if report.failures or report.find(level="error"):
         raise typer.Exit(1)
