@@ -64,7 +64,7 @@ def _breaks(letter: str) -> bool:
 
 @question("m01.q1", reads=("答え",), title="ルール違反のプロンプトを選ぶ")
 def q1(answer: object) -> CheckResult:
-    chosen = parse_choices(answer, list(PROMPTS))
+    chosen = parse_choices(answer, list(PROMPTS), chosen_mark="×")
     if not chosen:
         return CheckResult(False, ["答えが読み取れません。ルールに反するプロンプトの記号（A〜E）を「A, B」のように書いてください。"])
     hints = []
@@ -129,7 +129,8 @@ def _unsupported(number: str) -> bool:
 
 @question("m01.q3", reads=("答え",), title="資料にない記述を見つける")
 def q3(answer: object) -> CheckResult:
-    chosen = parse_choices(answer, list(AI_ANSWER_Q3), cleared=CLEARED_SUPPORTED, chosen=CHOSEN_UNSUPPORTED)
+    chosen = parse_choices(answer, list(AI_ANSWER_Q3), cleared=CLEARED_SUPPORTED, chosen=CHOSEN_UNSUPPORTED,
+                           chosen_mark="×")
     if not chosen:
         return CheckResult(False, ["答えが読み取れません。①〜⑤の番号を「③, ⑤」や「3, 5」のように書いてください。"])
     hints = []

@@ -368,4 +368,5 @@ __all__ = [
     "custom",
     "bigram_overlap",
     "searchable",
+    "search",
 ]

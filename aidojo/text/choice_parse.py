@@ -26,11 +26,12 @@ CLEARED_SUPPORTED = (
 )
 CLEARED_WRONG = (
     r"誤り|あやまり|間違い|まちがい|間違って|誤って(?:いる|る)|不要|必要(?:は)?(?:ない|なし|ありません)|いらない|要らない|不適切|だめ|ダメ|(?<![a-z])ng(?![a-z])|"
-    r"×|✕|バツ|ばつ|違う|ちがう|やってはいけない|してはいけない|除く|除いて|対象外|以外"
+    r"×|✕|バツ|ばつ|違う|ちがう|やってはいけない|してはいけない|除く|除いて|対象外|(?<![a-z])誤(?=\s*[:：])|"
+    r"選ばない|選ばず|選択しない|含めない|当たらない|あてはまらない|除外|危険|効果(?:が)?ない|逆効果"
 )
-CHOSEN_BREAKS = r"違反|アウト|(?<![a-z])ng(?![a-z])|だめ|ダメ|いけない|問題(?:が)?(?:ある|あり)"
+CHOSEN_BREAKS = r"違反(?!し?ない|では|でない|じゃ|なし)|反する|アウト|(?<![a-z])ng(?![a-z])|だめ|ダメ|いけない|問題(?:が)?(?:ある|あり)"
 CHOSEN_UNSUPPORTED = r"資料にない|資料と違う|資料と異なる|誤り|間違い|ハルシネーション|確かめられない|根拠がない|根拠なし"
-CHOSEN_RIGHT = r"正しい|正解|○|〇|必要|大切|やるべき|すべき|まず"
+CHOSEN_RIGHT = r"正しい|正しく|正解|(?<![a-z])正(?=\s*[:：])|必要(?!が)|大切|やるべき|すべき|まず"
 CLEARED = CLEARED_OK
 _CLAUSE_SPLIT = re.compile(r"[。\n;；]|[（(]|[）)]|\s+(?=[^\x00-\x7f、，・／はがもをとのにでや][^\x00-\x7f])")
 _COUNTER = "冊日人円時分月年歳回件館点個枚つ名%％万千百"
@@ -48,49 +49,84 @@ def _prepare(answer: object) -> str:
 
 
 def _tokens(clause: str, allowed_up: set[str]) -> list[str]:
-    up = clause.upper()
-    toks = [t for t in re.findall(rf"(?<![A-Z0-9])([A-Z]|\d{{1,2}})(?![A-Z0-9{_COUNTER}])", up) if t in allowed_up]
-    if not toks:
-        squeezed = re.sub(r"[\s、,，・と/&＆]|です|。|が|は|も|の|違反|正解|答え|番", "", up)
-        if squeezed and all(ch in allowed_up for ch in squeezed):  # 「ACD」
-            toks = list(squeezed)
-    return toks
+    return [v for _, v in _letter_tokens(clause, allowed_up)]
+
+
+def _letter_tokens(text: str, allowed_up: set[str]) -> list[tuple[int, str]]:
+    """(position, option) for each option named in ``text``: 「A」, 「ACE」 (a run of options), 「A〜E」 (a range), 「3」."""
+    up = text.upper()
+    order = sorted(allowed_up)
+    found: list[tuple[int, str]] = []
+    for m in re.finditer(rf"(?<![A-Z0-9])([A-Z]+|\d{{1,2}})(?:\s*[〜~\-－―]\s*([A-Z]|\d))?(?![A-Z0-9{_COUNTER}])", up):
+        first, last = m.group(1), m.group(2)
+        if last and len(first) == 1 and first in allowed_up and last in allowed_up and first < last:  # 「A〜E」
+            found += [(m.start(), x) for x in order if first <= x <= last]
+        elif first in allowed_up:
+            found.append((m.start(), first))
+        elif len(set(first)) == len(first) and all(ch in allowed_up for ch in first):  # 「ACE」「35」
+            found += [(m.start() + i, ch) for i, ch in enumerate(first)]
+    return found
+
+
+_BOUNDARY = re.compile(r"[。\n;；（(）)]")
+_MARK = re.compile(r"(?<![A-Z0-9])([A-Z]|\d)\s*[:：=]?\s*(○|〇|◯|✓|✔|×|✕|✗|x(?![a-z]))", re.I)
 
 
 def parse_choices(answer: object, allowed: Iterable[str], *, cleared: str = CLEARED_OK,
-                  chosen: str = CHOSEN_BREAKS) -> list[str]:
-    """The options a learner chose, upper-cased, in ``allowed`` order; options in a clause that clears them are left out.
+                  chosen: str = CHOSEN_BREAKS, chosen_mark: str = "○") -> list[str]:
+    """The options a learner chose, upper-cased, in ``allowed`` order.
 
-    ``cleared`` / ``chosen``: regexes of the words that clear / choose an option in this question.
-    「A・C・D（BとEは問題ない）」 → A, C, D. 「ACD以外は問題ない」 → A, C, D (the letters before 以外 are the chosen ones).
+    ``cleared`` / ``chosen``: regexes of the words that clear / choose an option in this question. A word applies to
+    the options before it in its sentence (「A、C、Dが違反」「Bは問題ない」), or after it when a colon follows
+    (「違反：A／C／D　問題なし：B／E」); options with no word are chosen. Marks per option (「A○ B×」) are read with
+    ``chosen_mark`` (○ or ×) meaning chosen. 「ACD以外は問題ない」 chooses A, C, D; 「BとE以外」 chooses the rest.
     """
     allowed = list(allowed)
     allowed_up = {a.upper() for a in allowed}
     text = _prepare(answer)
+    marks = [(m.group(1).upper(), m.group(2)) for m in _MARK.finditer(text) if m.group(1).upper() in allowed_up]
+    if len(marks) >= 2:
+        yes = {"○", "〇", "◯", "✓", "✔"} if chosen_mark == "○" else {"×", "✕", "✗", "x", "X"}
+        return [a for a in allowed if any(x == a.upper() and mk in yes for x, mk in marks)]
     picked: set[str] = set()
+    cleared_set: set[str] = set()
     excluded: set[str] = set()
-    for clause in _CLAUSE_SPLIT.split(text):
-        if not clause.strip():
-            continue
-        m = re.search(r"^(.*?)以外", clause)
-        if m and re.search(cleared, clause[m.end():]):  # 「A、C、D以外は問題ない」
-            picked.update(_tokens(m.group(1), allowed_up))
-            continue
-        if m and _tokens(m.group(1), allowed_up):  # 「BとE以外の3つ、つまりA、C、D」: the letters before 以外 are out
-            excluded.update(_tokens(m.group(1), allowed_up))
-            clause = clause[m.end():]
-        toks = _tokens(clause, allowed_up)
-        if not toks:
-            continue
-        hit = re.search(cleared, clause)
-        if hit:
-            # 「Bは問題ない」: cleared — unless the clause names the chosen ones first (「A,C,Dが違反でBとEは問題ない」).
-            before = clause[:hit.start()]
-            cut = list(re.finditer(rf"(?:{chosen})", before))
-            if cut:
-                picked.update(_tokens(before[:cut[-1].end()], allowed_up))
-            continue
-        picked.update(toks)
+    for sentence in _BOUNDARY.split(text):
+        m = re.search(r"^(.*?)以外", sentence)
+        if m and _tokens(m.group(1), allowed_up):
+            if re.search(cleared, sentence[m.end():]):  # 「A、C、D以外は問題ない」
+                picked.update(_tokens(m.group(1), allowed_up))
+                continue
+            excluded.update(_tokens(m.group(1), allowed_up))  # 「BとE以外の3つ、つまりA、C、D」
+            sentence = sentence[m.end():]
+        events: list[tuple[int, str, str]] = [(pos, "L", x) for pos, x in _letter_tokens(sentence, allowed_up)]
+        for kind, pat in (("chosen", chosen), ("cleared", cleared)):
+            for km in re.finditer(pat, sentence):
+                forward = bool(re.match(r"\s*(?:もの|の)?\s*[:：]", sentence[km.end():]))
+                events.append((km.start(), kind, "forward" if forward else "back"))
+        events.sort()
+        pending: list[str] = []
+        verdict: str | None = None  # the last word after the pending options
+        scope: str | None = None  # a 「違反：」 label that applies forward
+        for _, kind, value in events:
+            if kind == "L":
+                if verdict is not None:
+                    (picked if verdict == "chosen" else cleared_set).update(pending)
+                    pending, verdict = [], None
+                if scope is not None:
+                    (picked if scope == "chosen" else cleared_set).add(value)
+                else:
+                    pending.append(value)
+            elif value == "forward":
+                if pending:
+                    (picked if verdict in (None, "chosen") else cleared_set).update(pending)
+                    pending, verdict = [], None
+                scope = kind
+            else:
+                scope = None
+                verdict = kind
+        (picked if verdict in (None, "chosen") else cleared_set).update(pending)
+    picked -= cleared_set
     if excluded and not picked:  # 「BとE以外」 alone: everything else
         picked = allowed_up - excluded
     return [a for a in allowed if a.upper() in picked - excluded]

@@ -88,13 +88,13 @@ def _short(text: str, n: int = 30) -> str:
 
 def _copied_from(sources: Iterable[str], text: str) -> str:
     """``text`` without the sentences copied from ``sources`` (material pasted without delimiters)."""
-    src_sentences = [s for src in sources for s in split_sentences(src) if len(s) >= 8]
+    src_sentences = [s for src in sources for s in split_sentences(src) if len(s) >= 16]
     if not src_sentences:
         return text
     kept = []
     for line in text.splitlines():
         parts = re.split(r"(?<=[。！？!?])", line)
-        mine = [p for p in parts if not (len(p.strip()) >= 8 and any(
+        mine = [p for p in parts if not (len(p.strip()) >= 16 and any(
             bigram_overlap(p, s) >= 0.8 and bigram_overlap(s, p) >= 0.5 for s in src_sentences))]
         kept.append("".join(mine))
     return "\n".join(kept)
@@ -173,7 +173,8 @@ def source_text(prompt: str) -> str | None:
 
 
 _LIMIT = re.compile(r"(\d+)\s*(?:文字|字|characters|chars)\s*(?:以内|以下|程度|まで|前後|で|に)?|(?:within|under|no more than|at most)\s*(\d+)\s*(?:characters|chars)")
-_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|(\d+)\s*(?:bullet|point|item|line|sentence|question)s?")
+_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例|組|セット)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|"
+                    r"(\d+)\s+(?:[a-z-]+\s+){0,3}(?:bullet|point|item|line|sentence|question|answer|pair)s?\b")
 
 
 def length_limit(prompt: str) -> int | None:
@@ -206,12 +207,14 @@ _LABEL_CONTEXT = re.compile(
     re.I,
 )
 _LIST_CUE = re.compile(r"カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|分野|ジャンル|分類先|振り分|いずれか|どれか|どちらか|のうち|の中から|から(?:一つ|ひとつ|1つ)|"
+                       r"どれに|どの|当てはま|あてはま|当たる|該当|"
                        r"から選|より選|categor|label|class|one of|options", re.I)
 _ONE_OF = re.compile(r"(.{2,120}?)(?:の)?(?:いずれか|どれか|どちらか|のうち|から(?:一つ|ひとつ|1つ)選)")
 _QUOTED = re.compile(r"「([^「」\n]{1,20})」|『([^『』\n]{1,20})』|\"([^\"\n]{1,20})\"")
 # Words that never make a label (an instruction or a heading caught in a run of items).
 _NOT_A_LABEL = re.compile(r"して|ください|下さい|分類|カテゴリ|ラベル|区分|選択肢|答え|回答|出力|だけ|のみ|例|次の|意見|以下|です|ます|選ん|選び|判定|振り分")
-_LIST_TAIL = re.compile(r"(?:の)?(?:いずれか|どれか|どちらか|うち|中から|中)(?:に|を|で|の|から)?(?:一つ|ひとつ|1つ)?|"
+_LIST_TAIL = re.compile(r"(?:の)?(?:どれ|どの\S{0,4})(?:に|か)?(?:当たる|あたる|当てはまる|あてはまる|入る|該当する|属する|近い)?か|"
+                        r"(?:の)?(?:いずれか|どれか|どちらか|うち|中から|中)(?:に|を|で|の|から)?(?:一つ|ひとつ|1つ)?|"
                         r"の?(?:[0-9０-９]+|[一二三四五六七八九十])(?:つ|個|種類|項目)(?:です|があります|から|の中から|のうち)?|(?:から|より)選\S*|があります|です(?=$|[。、])")
 _RUN_SEPS = ("・", "、,，", "/／", "|｜", " ")
 
@@ -246,10 +249,18 @@ def _runs(line: str) -> list[str]:
         item = rf"[^\s{re.escape(seps)}、,，/／|｜・()（）:：。→⇒=＝]{{1,12}}"
         for m in re.finditer(rf"{item}(?:{sep}{item})+", clean):
             parts = [p.strip() for p in re.split(sep, m.group(0))]
-            # Drop a leading or trailing item that is part of the sentence (「カテゴリは、交通…」「…その他、名前だけ」).
-            while parts and (_NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]$", parts[0])):
+            if seps == " " and not all(re.search(r"[^\x00-\x7f]", p) for p in parts):
+                continue  # English words, not a list of labels
+            # The first and last items may carry part of the sentence: 「次の意見が交通」「その他のどれに」.
+            if parts and (_NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]", parts[0])):
+                parts[0] = re.split(r"[をがはにでへも:：]", parts[0])[-1]
+            if parts and re.search(r"の(?:どれ|いずれ|うち|中)", parts[-1]):
+                parts[-1] = re.split(r"の(?=どれ|いずれ|うち|中)", parts[-1])[0]
+            parts = [p.rstrip(".。．") for p in parts]
+            # Drop a leading or trailing item that is still part of the sentence (「カテゴリは、交通…」「…その他、名前だけ」).
+            while parts and (not parts[0] or _NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]$", parts[0])):
                 parts.pop(0)
-            while parts and (_NOT_A_LABEL.search(parts[-1]) or re.search(r"[をがはにでへも]$", parts[-1])):
+            while parts and (not parts[-1] or _NOT_A_LABEL.search(parts[-1]) or re.search(r"[をがはにでへも]$", parts[-1])):
                 parts.pop()
             if len(parts) > len(best) and _valid(parts):
                 best = parts
