@@ -42,12 +42,13 @@ GREETING_EN = "Hello. This is the offline practice model. Try a prompt with a ro
 NOTHING_TO_REWRITE = ("もとになる文章（資料・記録・問い合わせなど）が見つかりません。前の答えを直すなら同じ会話（Conversation）の"
                       "続きとして頼み、新しく頼むなら、もとの文章を ### などで区切って貼り付けてください。")
 
-_CLASSIFY_CUE = r"分類|判定|いずれか|どれか|どちらか|選んで|ラベル|カテゴリ|振り分け|classify|label|category"
+_CLASSIFY_CUE = (r"分類|判定|いずれか|どれか|どちらか|選んで|ラベル|カテゴリ|振り分け|仕分け|どれに(?:当た|あた|当て|あて)|一語で|"
+                 r"classify|label|category")
 _SUMMARY_CUE = r"要約|まとめ|要点|議事録|抜き出|抽出|短く|summar|key points|minutes"
 _REFINE_CUE = (r"書き直|言い換え|書き換え|やさしい日本語|要約|まとめ|整理|短く|箇条書きに|分かりやすく|わかりやすく|返信|返事|"
                r"\d+\s*(?:字|文字)(?:以内|程度)?に(?:して|まとめ|直)")
-_REPLY_CUE = (r"返信案|返信文|返信の(?:案|文)|返事の(?:案|文)|回答文|回答案|お返事|(?:返信|返事|回答)を(?:作|書|考|お願い)|"
-              r"返信して|返事をして|への返事|への返信|reply")
+_REPLY_CUE = (r"返信案|返信文|返信の(?:案|文|下書き)|返事の(?:案|文|下書き)|回答文|回答案|お返事|"
+              r"(?:返信|返事)[^。\n]{0,8}(?:作|書|考|お願い|ください)|への返事|への返信|reply to|write a reply|draft a reply")
 _PLAIN_CUE = r"専門用語|難しい言葉|むずかしい言葉|分かる言葉|わかる言葉|やさしい言葉|易しい言葉|平易|かみくだ"
 _EASY_CUE = (r"やさしい日本語|易しい日本語|優しい日本語|簡単な日本語|かんたんな日本語|平易な日本語|plain japanese|easy japanese|"
              r"(?:やさしい|易しい|分かりやすい|わかりやすい|簡単な)(?:言葉|ことば|表現)(?:に|で)(?:書き換|書き直|言い換|直|して)")
@@ -92,33 +93,34 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
         return Reply(plain_rewrite(req.assistants[-1], latest.limit_chars, latest.items, latest.bullets,
                                    qa=bool(re.search(r"q&a|q＆a|問答|質問と答え|一問一答", normalize(req.last))),
                                    shorter=bool(re.search(r"短く|短い|shorter", normalize(req.last)))), "rewrite")
-    if parts := review.requirement_check_parts(req):
-        return Reply(review.check_requirements(req, *parts), "check")
-    if parts := review.comparison_parts(req):
-        return Reply(review.compare_draft(req, *parts), "compare")
-    if req.wants(_CLASSIFY_CUE) and (reply := _classification(req)):
-        return reply
     question = req.question
-    if question and req.has_labelled_question:
+    if question and req.has_labelled_question and not req.reading.examples:
         text, task = answer_question(req, question)
         return Reply(text, task)
     source = req.source or undelimited_material(req)
-    if source and (sections := requested_sections(req.norm_instructions)):
-        return Reply(sectioned_summary(source, sections, with_owner=wants_owner(req.instructions),
-                                       table=req.wants(r"表(?:で|に|形式)|テーブル|table")), "sections")
+    # The specific jobs first (their cue words are unambiguous), the general ones (summary, notice) last.
     if source and req.wants(_EASY_CUE):
-        return Reply(easy_japanese(source, limit), "easy_japanese")
+        return Reply(easy_japanese(source, limit if limit and limit >= 80 else None), "easy_japanese")
     if source and req.wants(_REPLY_CUE):
         reply = polite_reply(source, None if req.wants(_SUMMARY_CUE) else limit, instructions=req.instructions)
         if req.wants(_SUMMARY_CUE):  # 「要約して、返信案を作って」: both, each under its heading
             return Reply(f"【要約】\n{summarize(source, items or 3, None, True)}\n\n【返信案】\n{reply}", "reply")
         return Reply(reply, "reply")
+    if parts := review.comparison_parts(req):
+        return Reply(review.compare_draft(req, *parts), "compare")
+    if parts := review.requirement_check_parts(req):
+        return Reply(review.check_requirements(req, *parts), "check")
     if office.wants_excel(req):
         return Reply(office.excel_formula(req), "excel")
     if office.wants_council_qa(req):
         return Reply(office.council_qa(req), "council_qa")
     if office.wants_greeting_speech(req):
         return Reply(office.greeting_speech(req), "speech")
+    if (req.wants(_CLASSIFY_CUE) or "classify" in req.reading.tasks) and (reply := _classification(req)):
+        return reply
+    if source and (sections := requested_sections(req.norm_instructions)) and _minutes_material(req):
+        return Reply(sectioned_summary(source, sections, with_owner=wants_owner(req.instructions),
+                                       table=req.wants(r"表(?:で|に|形式)|テーブル|table")), "sections")
     if office.wants_ideas(req):
         return Reply(office.ideas(req), "ideas")
     if notice.wants_notice(req):
@@ -151,10 +153,18 @@ def undelimited_material(req: Request) -> str | None:
         statements = [s for s in split_sentences(req.last) if not _asks_the_ai(s) and not re.search(r"[?？]|ですか|ますか", s)]
         return "\n".join(statements) if sum(map(len, statements)) >= 25 else None
     rest = lines[1:]
-    while rest and is_instruction(rest[0]) and not re.match(r"^[^\s:：]{1,12}[:：]", rest[0]):
+    while rest and _asks_the_ai(rest[0]) and not re.match(r"^[^\s:：]{1,12}[:：]", rest[0]):
         rest = rest[1:]
     material = [ln for ln in rest if len(ln) >= 8]
     return "\n".join(rest) if material and sum(map(len, material)) >= 30 else None
+
+
+def _minutes_material(req: Request) -> bool:
+    """The material is a meeting record (speakers' lines, or named 記録/議事録), or the prompt says so."""
+    named = any(re.search(r"記録|議事録|会議|メモ|発言|transcript|minutes", b.label or "", re.I) for b in req.blocks)
+    speakers = len(re.findall(r"(?m)^[^\s:：]{1,12}(?:課長|係長|主任|主事|部長|さん|委員|議長|司会|担当\w?)?[:：]", req.source or "")) >= 2 and \
+        not any(re.search(r"通知|資料|概要|事実|要件|お知らせ", b.label or "") for b in req.blocks)
+    return named or speakers or req.wants(r"会議の記録|会議録|議事録|打ち合わせの記録|会議メモ|meeting|minutes")
 
 
 def _asks_the_ai(sentence: str) -> bool:
@@ -165,7 +175,8 @@ def _asks_the_ai(sentence: str) -> bool:
 
 def _classification(req: Request) -> Reply | None:
     """One of the listed labels; with examples but no list, the examples' labels; with neither, a topic of its own."""
-    labels = usable_labels(listed_labels(req.instructions))
+    # The latest message's list first: a system prompt's 「分野ごと・感情ごとに」 is not the list of labels.
+    labels = usable_labels(listed_labels(read_prompt(req.last).instructions)) or usable_labels(listed_labels(req.instructions))
     target = _classify_target(req)
     if len(labels) >= 2:
         return Reply(classify(target, labels, req.reading.examples), "classify")

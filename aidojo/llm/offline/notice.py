@@ -11,7 +11,8 @@ import re
 from aidojo.llm.offline import facts as F
 from aidojo.llm.offline.request import Request
 
-_GENRE = r"お知らせ|案内文|ご案内|案内|告知文?|周知文?|チラシ|ポスター|募集記事|掲載文|記事|報道発表(?:資料)?|プレスリリース|広報文|広報記事"
+_GENRE = (r"お知らせ|案内文|ご案内|案内|告知文?|周知文?|チラシ|ポスター|募集記事|掲載文|記事|報道発表(?:資料)?|プレスリリース|"
+          r"リリース|発表資料|報道資料|記者発表|知らせるための資料|広報文|広報記事|press release")
 _TOPIC = re.compile(r"([^\s、。「」『』（）()をにへがは]{2,24}?)(?:の|を知らせる|についての|に関する)(?:" + _GENRE + ")")
 
 
@@ -19,12 +20,12 @@ def wants_notice(req: Request) -> bool:
     """The instructions ask for a notice / press release / flyer text (not to summarise or rewrite one)."""
     if req.wants(r"(?:" + _GENRE + r")を[^。\n]{0,25}(?:要約|まとめ|分類|やさしい日本語|書き換え|書き直|翻訳|確認|照らし|チェック)"):
         return False
-    return req.wants(r"(?:" + _GENRE + r")[^。\n]{0,20}(?:作成|作って|書いて|つくって|考えて|下書き|文案|案を|(?<!箇条)書き(?!換|直|かえ))|"
-                     r"(?:作成|作って|書いて)[^。\n]{0,10}(?:" + _GENRE + ")|(?:" + _GENRE + r")(?:文|を)?(?:作成|作って|書いて|を書|の下書き)")
+    return req.wants(r"(?:" + _GENRE + r")[^。\n]{0,20}(?:作成|作って|書いて|つくって|考えて|下書き|文案|案を|の案|お願い|(?<!箇条)書き(?!換|直|かえ))|"
+                     r"(?:作成|作って|書いて|作る|書く|draft|write)[^。\n]{0,16}(?:" + _GENRE + ")|(?:" + _GENRE + r")(?:文|を)?(?:作成|作って|書いて|を書|の下書き)")
 
 
 def is_press_release(req: Request) -> bool:
-    return req.wants(r"報道発表|プレスリリース|記者発表|報道機関")
+    return req.wants(r"報道発表|プレスリリース|リリース|記者発表|報道機関|記者|発表資料|press")
 
 
 _SECTION_NAME = re.compile(r"見出し|タイトル|件名|表題|リード|本文|概要|要項|問い合わせ|問合せ|連絡先|取材|申し込み|申込|日時|場所|会場|"

@@ -28,7 +28,8 @@ def _source_text(req: Request) -> str:
 # --- 挨拶文 ------------------------------------------------------------------------------------------------
 
 def wants_greeting_speech(req: Request) -> bool:
-    return req.wants(r"挨拶文|あいさつ文|挨拶(?:の原稿|を|案)|あいさつ(?:の原稿|を|案)|スピーチ|祝辞|式辞|開会の(?:ことば|言葉)|閉会の(?:ことば|言葉)")
+    return req.wants(r"(?:挨拶|あいさつ|アイサツ)(?!状|の仕方|回り)|スピーチ|祝辞|式辞|"
+                     r"開会の(?:ことば|言葉)|閉会の(?:ことば|言葉)|speech|greeting")
 
 
 def greeting_speech(req: Request) -> str:
@@ -61,7 +62,8 @@ def greeting_speech(req: Request) -> str:
 # --- 想定問答 ------------------------------------------------------------------------------------------------
 
 def wants_council_qa(req: Request) -> bool:
-    return req.wants(r"想定問答|想定質問|想定される質問|答弁|質疑|議会で(?:聞かれ|質問)|q&a")
+    return req.wants(r"想定問答|想定質問|想定される質問|答弁|質疑|議会で(?:聞かれ|質問)|議員(?:から|が)|assembly questions?|council questions?") or \
+        (bool(req.blocks) and req.wants(r"想定q&a|q&a|q＆a|一問一答"))
 
 
 def council_qa(req: Request) -> str:
@@ -117,7 +119,9 @@ def ideas(req: Request) -> str:
 # --- Excel ---------------------------------------------------------------------------------------------------
 
 def wants_excel(req: Request) -> bool:
-    return req.wants(r"excel|エクセル|スプレッドシート|関数|数式|セル") and req.wants(r"式|関数|数式|formula|計算|集計")
+    sheet = any(re.search(r"(?<![A-Za-z])[A-Z]{1,2}列", b.text) for b in req.blocks)
+    return (req.wants(r"excel|エクセル|スプレッドシート|関数|数式|セル|(?<![a-z])[a-z]列|sumif|countif") or sheet) and \
+        req.wants(r"式|関数|数式|formula|計算|集計|sumif|countif")
 
 
 def _sheet_columns(text: str) -> dict[str, str]:
@@ -136,9 +140,16 @@ def excel_formula(req: Request) -> str:
     columns = _sheet_columns(unicodedata_nfkc(sheet))
     rows = re.search(r"(\d+)\s*行目から\s*(\d+)\s*行目", unicodedata_nfkc(sheet))
     first, last = (rows.group(1), rows.group(2)) if rows else ("2", None)
-    cells = re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})(?!\d)", text)
-    out_cell = next((c.upper() for c in cells if re.search(re.escape(c) + r"\s*(?:に|へ|のセルに)", text)), None)
-    key_cell = next((c.upper() for c in cells if c.upper() != out_cell), None)
+    ranges = re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})\s*:\s*([a-z]{1,2}\d{1,4})", text)
+    cells = [c for c in re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})(?!\d)", text) if not any(c == r[1] for r in ranges)]
+    out_cell = next((c.upper() for c in cells if re.search(re.escape(c) + r"(?::[a-z]{1,2}\d{1,4})?\s*(?:に|へ|のセルに)", text)), None)
+    if out_cell is None and (m := re.search(r"(?<![a-z])([a-z]{1,2})\s*列(?:に|へ)", text)):
+        out_cell = f"{m.group(1).upper()}{first}"  # 「F列に」: the first data row of that column
+    key_cell = next((c.upper() for c in cells if c.upper() != out_cell and not re.search(re.escape(c) + r"\s*:", text)), None)
+    if key_cell is None and re.search(r"ごと|別|それぞれ|各", text):
+        listed = next((c for c, name in _sheet_columns(unicodedata_nfkc(sheet)).items() if re.search(r"一覧|リスト|名前|名の", name)), None)
+        m = re.search(rf"{listed}(\d+)", unicodedata_nfkc(sheet)) if listed else None
+        key_cell = f"{listed}{m.group(1) if m else first}" if listed else None
     quoted = re.search(r"[「『\"]([^」』\"\n]{1,20})[」』\"]", req.instructions)
     criterion = key_cell or (f'"{quoted.group(1)}"' if quoted else '"条件"')
     group_word = re.search(r"[a-z]{1,2}\d{1,4}の([\u4e00-\u9fff\u30a0-\u30ff]{1,6})", text)
@@ -153,9 +164,14 @@ def excel_formula(req: Request) -> str:
 
     names = {c: f"{c}列（{n}）" for c, n in columns.items()}
     cond_name, value_name = names.get(cond_col, f"{cond_col}列"), names.get(value_col, f"{value_col}列")
+    named_fn = re.search(r"sumif|countif|averageif|xlookup|vlookup", text)
+    if named_fn:  # the learner named the function to use
+        text = text + {"sumif": " 合計", "countif": " 件数", "averageif": " 平均", "xlookup": " 探", "vlookup": " 探"}[named_fn.group(0)]
+        if named_fn.group(0) in ("sumif", "countif", "averageif"):
+            text = re.sub(r"探|検索|引い", "", text)
     if re.search(r"重複", text):
         formula, what = f"=COUNTIF({rng(cond_col)},{cond_col}{first})>1", f"{cond_name}に同じ値が2回以上あるとTRUEになります"
-    elif re.search(r"探|検索|引い|対応する|参照|照合|vlookup|xlookup", text):
+    elif re.search(r"探|検索|引い|対応する|照合|vlookup|xlookup", text) and not re.search(r"合計|件数|平均|sumif|countif", text):
         formula = f"=XLOOKUP({criterion},{rng(cond_col)},{rng(value_col)},\"見つかりません\")"
         what = f"{cond_name}から {criterion} を探し、同じ行の{value_name}を返します（古いExcelでは VLOOKUP を使います）"
     elif re.search(r"平均", text):

@@ -13,10 +13,11 @@ from aidojo.llm.offline import lexicon
 from aidojo.llm.offline.request import Block, Request
 from aidojo.text.normalize import content_bigrams, normalize, split_sentences
 
-_REQUIREMENTS = r"要件|条件|基準|チェック項目|確認項目|審査項目|ルール|規定|規則|募集要項|要項"
+_REQUIREMENTS = r"要件|条件|基準|チェック項目|確認項目|審査項目|規定|規則|募集要項|要項|requirements?|criteria"
 _REFERENCE = r"資料|原文|元の|元資料|事実|正しい|案内|通知|原本|source|reference"
 _DRAFT = r"下書き|原稿|草案|文案|案|ai|回答案|作った文|チェックする文|記事|draft"
-_COMPARE = r"照らし合わせ|照合|突き合わせ|見比べ|比べ|比較|食い違|違い|間違い|誤り|矛盾|ファクトチェック|事実確認|正しいか|合っているか|チェック"
+_COMPARE = (r"照らし合わせ|照合|突き合わせ|突合|見比べ|比べ|比較|食い違|違い|違う|相違|差異|対比|間違い|誤り|矛盾|ファクトチェック|事実確認|"
+            r"正しいか|合っているか|チェック|指摘|compare|mismatch|against|fact-?check")
 NEEDS_TWO_TEXTS = ("照らし合わせる2つの文章が見つかりません。資料（もとの情報）と下書きを、それぞれ【資料】【下書き】や ### で"
                    "区切って貼り付けてください。")
 
@@ -38,7 +39,8 @@ def requirement_check_parts(req: Request) -> tuple[list[str], str] | None:
     (「ステップ1：申請者が市内の中小企業か」); an empty list means the prompt names none.
     """
     blocks = req.blocks
-    if not req.wants(_REQUIREMENTS + r"|ステップ\s*\d|段階的") or not req.wants(r"確認|判定|満たし|合って|該当|対象|審査|チェック"):
+    if not req.wants(_REQUIREMENTS + r"|ステップ\s*\d|段階的") or \
+            not req.wants(r"確認|判定|満たし|合って|該当|当てはま|あてはま|対象に(?:なる|なら)|対象か|審査|チェック|見ていって|check|against"):
         return None
     named = _labelled(blocks, _REQUIREMENTS)
     if named is None and len(blocks) >= 2:
@@ -72,7 +74,7 @@ def _prose_application(req: Request) -> str | None:
 def comparison_parts(req: Request) -> tuple[Block, Block] | None:
     """(reference, draft) when the prompt asks to check a draft against its source."""
     blocks = req.blocks
-    if len(blocks) < 2 or not req.wants(_COMPARE):
+    if len(blocks) < 2 or not req.wants(_COMPARE) or _labelled(blocks, _REQUIREMENTS):
         return None
     blocks = [b for b in blocks if len(b.text) >= 15] or blocks
     if len(blocks) < 2:

@@ -10,7 +10,7 @@ from aidojo.llm.offline import lexicon
 from aidojo.llm.offline.facts import DATE
 from aidojo.text.normalize import char_bigrams, split_sentences
 
-_IMPORTANT = re.compile(r"最も|いちばん|一番|特に|多く|重要|必ず|決定|合意|\d+\s*(?:名|人|件)")
+_IMPORTANT = re.compile(r"最も|いちばん|一番|特に|多く|重要|必ず|決定|合意|までに|期限|報告する|\d+\s*(?:名|人|件)")
 _METADATA = re.compile(r"^[^\s:：。]{1,8}\s*[:：]|^(?:日時|場所|参加|出席|記録|作成)")
 
 
@@ -87,9 +87,9 @@ def summarize(text: str, items: int | None = None, limit: int | None = None, bul
 # --- minutes ------------------------------------------------------------------------------------------------
 
 _SECTION_WORDS: list[tuple[str, str]] = [
-    ("決定事項", r"決定事項|決まったこと|決定した|決まった事|decisions?"),
+    ("決定事項", r"決定事項|決まったこと(?!の?ように)|決定した|決まった事|decisions?"),
     ("アクション項目", r"アクション|todo|to do|宿題|やること|担当.{0,4}期限|誰が|いつまでに|何をするか|action items?"),
-    ("未決事項", r"未決|持ち越し|論点|open questions?|検討事項|決まっていない"),
+    ("未決事項", r"未決|持ち越し|論点|open questions?|検討事項|決まっていない(?:こと|事項)(?:を|も|と|は)?(?:分け|抜き|まとめ|書き出|挙げ|整理)"),
 ]
 _OPEN = re.compile(r"次回(?:に)?(?:決め|検討|議論|持ち越)|決めたい|未定|決まっていない|決まっていません|持ち越|保留|要確認|"
                    r"検討が必要|引き続き検討|次回の課題|かどうかは|継続審議")
