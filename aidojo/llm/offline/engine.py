@@ -8,7 +8,7 @@ rewrite to やさしい日本語 or into plain words, a polite reply that promis
 within the limits, JSON whose values respect the listed choices, an answer quoted from the source with its
 citation or a handoff, a greeting speech, expected council questions, an Excel formula. A factual question
 with no source at all gets an invented answer labelled as a hallucination demo (m01). When no job fits, it
-names the prompt elements it found. Same input, same output; a few milliseconds a call.
+names the prompt elements it found. Same input, same output; well under 50 ms a call.
 """
 
 from __future__ import annotations
