@@ -43,6 +43,7 @@ NOTHING_TO_REWRITE = ("もとになる文章（資料・記録・問い合わせ
                       "続きとして頼み、新しく頼むなら、もとの文章を ### などで区切って貼り付けてください。")
 
 _CLASSIFY_CUE = (r"分類|判定|いずれか|どれか|どちらか|選んで|ラベル|カテゴリ|振り分け|仕分け|どれに(?:当た|あた|当て|あて)|一語で|"
+                 r"から(?:一つ|ひとつ|1つ)|どの(?:部署|課|担当|分野)|"
                  r"classify|label|category")
 _SUMMARY_CUE = r"要約|まとめ|要点|議事録|抜き出|抽出|短く|summar|key points|minutes"
 _REFINE_CUE = (r"書き直|言い換え|書き換え|やさしい日本語|要約|まとめ|整理|短く|箇条書きに|分かりやすく|わかりやすく|返信|返事|"
@@ -125,6 +126,8 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
         return Reply(office.ideas(req), "ideas")
     if notice.wants_notice(req):
         return Reply(notice.write_notice(req), "notice")
+    if source and req.wants(r"表(?:に|で|形式)|テーブル|table") and (table := facts_table(source)):
+        return Reply(table, "table")
     if req.wants(_SUMMARY_CUE) and (source or len(req.prompt) > 200):
         text = source or req.prompt
         if req.wants(_PLAIN_CUE):
@@ -157,6 +160,16 @@ def undelimited_material(req: Request) -> str | None:
         rest = rest[1:]
     material = [ln for ln in rest if len(ln) >= 8]
     return "\n".join(rest) if material and sum(map(len, material)) >= 30 else None
+
+
+def facts_table(source: str) -> str | None:
+    """「満足：45人、やや満足：30人」-like material as a two-column table (``None`` when it is not key-value facts)."""
+    from aidojo.llm.offline.facts import fact_lines
+
+    rows = [f for f in fact_lines(source) if f.key]
+    if len(rows) < 2:
+        return None
+    return "\n".join(["| 項目 | 内容 |", "|---|---|", *(f"| {f.key} | {f.value.replace('|', '｜')} |" for f in rows)])
 
 
 def _minutes_material(req: Request) -> bool:

@@ -22,7 +22,7 @@ DATE = re.compile(
     r"(?:(?:令和|平成)\s*\d{1,2}年度?|\d{4}年度?)?\s*\d{1,2}月\s*\d{1,2}日(?:\s*[（(][月火水木金土日・祝]{1,3}[)）])?"
     r"(?:\s*[・、]\s*\d{1,2}日(?:\s*[（(][月火水木金土日・祝]{1,3}[)）])?)*"
 )
-TIME = re.compile(r"(?:午前|午後)?\s*\d{1,2}時(?:\s*\d{1,2}分|半)?(?:\s*(?:〜|～|~|-|－|から)\s*(?:午前|午後)?\s*\d{1,2}時(?:\s*\d{1,2}分|半)?(?:まで)?)?")
+TIME = re.compile(r"(?:午前|午後)?\s*\d{1,2}時(?:\s*\d{1,2}分|半)?(?:\s*(?:〜|～|~|-|－|から)\s*(?:午前|午後)?\s*\d{1,2}時(?:\s*\d{1,2}分|半)?(?:まで)?|から)?")
 PLACE = re.compile(r"(?:場所|会場)\s*(?:は|:|：)\s*([^、。\n]{2,30})|([^\s、。「」（）()]{2,25}?)(?:にて|で)(?:開催|行い|行われ|実施)")
 NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万円|円|歳|名|人|冊|日間|日|時間|時|分|件|回|%|％|年|か月|ヶ月|台|点|階)")
 
@@ -64,7 +64,10 @@ def fact_lines(text: str) -> list[Fact]:
     """Key-value facts of a source (「日時：…」, one per line or split by ／), in order; other lines keyed ``None``."""
     facts: list[Fact] = []
     for raw in text.splitlines():
-        for part in re.split(r"\s*[／|｜]\s*", raw.strip()):
+        parts = re.split(r"\s*[／|｜]\s*", raw.strip())
+        if all(re.search(r"[:：]", p) for p in re.split(r"[、,，]", raw)) and re.search(r"[、,，]", raw):
+            parts = [p.strip() for p in re.split(r"[、,，]", raw)]  # 「満足：45人、やや満足：30人」
+        for part in parts:
             if not part:
                 continue
             m = _KEY_LINE.match(part)
@@ -99,6 +102,8 @@ def facts_in_prose(text: str) -> dict[str, str]:
         found["place"] = (m.group(1) or m.group(2)).strip()
     if m := re.search(r"参加(?:費は)?無料|無料|参加費\s*\d[\d,]*円", text):
         found["fee"] = m.group(0)
+    if m := re.search(r"対象は、?([^、。\n]{2,30}?)(?:です|の方です)?[。、\n]", text):
+        found["target"] = m.group(1)
     return found
 
 

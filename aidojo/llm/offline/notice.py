@@ -120,7 +120,7 @@ def _detail_lines(lines: list[F.Fact], by_kind: dict[str, str], bullets: bool, e
             if k in by_kind and not any(by_kind[k] in x for x in shown):
                 shown.append(f"{mark}{name}：{by_kind[k]}")
         return shown
-    names = {"date": "日時", "place": "場所", "content": "内容", "fee": "参加費", "apply": "申し込み", "contact": "問い合わせ"}
+    names = {"date": "日時", "place": "場所", "target": "対象", "content": "内容", "fee": "参加費", "apply": "申し込み", "contact": "問い合わせ"}
     shown = [f"{mark}{name}：{by_kind[k]}" for k, name in names.items() if k in by_kind]
     wanted = (("date", "日時"), ("place", "場所")) if event else (("content", "内容"), ("date", "開始日"), ("contact", "問い合わせ"))
     for k, name in wanted:

@@ -38,10 +38,13 @@ def greeting_speech(req: Request) -> str:
     by_key = {f.key: f.value for f in facts if f.key}
     kind = {k: f.value for k, f in F.keyed(facts).items()}
     speaker = next((v for k, v in by_key.items() if re.search(r"あいさつする人|挨拶する人|話す人|話者|登壇者", k)), None)
-    if not speaker and (m := re.search(r"(?:あなたは)?(?:みどり市の?)?([^\s、。]{1,10}?(?:長|部長|課長|局長|市長|副市長|監))(?:です|として|の立場)", req.instructions)):
+    if not speaker and (m := re.search(r"(?:あなたは)?(?:みどり市の?)?([^\s、。]{1,10}?(?:長|部長|課長|局長|市長|副市長|監))(?:です|として|の立場|の[^、。]{0,8}(?:あいさつ|挨拶))",
+                                       req.instructions)):
         speaker = m.group(1)
     event = kind.get("title") or next((v for k, v in by_key.items() if re.search(r"行事|式典|会議|大会", k)), None)
-    lines = ["皆さま、おはようございます。" + (f"みどり市{speaker}でございます。" if speaker else "")]
+    opening = "新年あけましておめでとうございます。" if req.wants(r"年頭|新年|年始") else "皆さま、おはようございます。"
+    who = ("みどり" + speaker if speaker.startswith("市長") else f"みどり市{speaker}") if speaker else ""
+    lines = [opening + (f"{who}でございます。" if who else "")]
     place = kind.get("place")
     lines.append(f"本日は、{(place + 'で開かれる') if place else ''}{event or '〔行事名〕'}に、お集まりいただき、誠にありがとうございます。")
     if target := kind.get("target"):
@@ -56,6 +59,8 @@ def greeting_speech(req: Request) -> str:
     while limit and len(text) > limit and len(lines) > 3:
         lines.pop(-2)
         text = "\n".join(lines)
+    if "〔" in text:
+        text += "\n（練習用モデル：行事の名前や日時が示されていないので〔 〕のままにしました。行事の情報を区切って渡しましょう。）"
     return text
 
 
@@ -111,8 +116,8 @@ def wants_ideas(req: Request) -> bool:
 def ideas(req: Request) -> str:
     m = re.search(r"([^\s、。「」]{2,20}?)(?:の)(?:チラシ|ポスター|記事|お知らせ|案内)?(?:に使う|の)?(?:見出し|タイトル|キャッチコピー|標語)", req.instructions)
     topic = re.sub(r"^(?:来月の|市民向けの|次の)", "", m.group(1)) if m else "この取り組み"
-    patterns = ["{t}のご案内", "知っておきたい{t}", "家族で参加！{t}", "{t}に参加しませんか", "今日から始める{t}",
-                "はじめての{t}", "{t}、あなたも一緒に", "みんなの{t}", "{t}で安心をひとつ", "まちと学ぶ{t}"]
+    patterns = ["{t}のご案内", "知っておきたい{t}", "{t}のポイント", "{t}に参加しませんか", "はじめての{t}",
+                "いま知りたい{t}", "{t}、ここに注目", "{t}をもっと身近に", "今日から始める{t}", "みんなの{t}"]
     return "\n".join(f"{i}. {p.format(t=topic)}" for i, p in enumerate(patterns[: _count(req, 5)], 1))
 
 
