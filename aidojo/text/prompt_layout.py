@@ -175,6 +175,8 @@ _INLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("tag", re.compile(r"[<＜‹〈](?P<label>[^<>＜＞‹›〈〉/\s]{1,20})[>＞›〉](?P<body>(?:(?![<＜‹〈](?P=label)[>＞›〉]).)*?)"
                        r"[<＜‹〈][/／](?P=label)[>＞›〉]", re.S)),
     ("tag", re.compile(r"(?:<<<|＜＜＜)(?P<label>[^<>＜＞\n]{1,20})(?:>>>|＞＞＞)(?P<body>.*?)(?:<<<|＜＜＜)[/／](?P=label)(?:>>>|＞＞＞)", re.S)),
+    # <<<意見1>>>…<<<意見1>>> on one line: the same marker opens and closes.
+    ("tag", re.compile(r"(?:<<<|＜＜＜)(?P<label>[^<>＜＞/／\n]{1,20})(?:>>>|＞＞＞)(?P<body>[^\n]*?)(?:<<<|＜＜＜)(?P=label)(?:>>>|＞＞＞)")),
     ("marker", re.compile(r"[【\[［<＜]\s*(?P<label>[^】\]］>＞\n]{0,16}?)\s*(?:ここから|はじめ|開始)\s*[】\]］>＞](?P<body>.*?)"
                           r"(?:[【\[［<＜][^】\]］>＞\n]{0,16}?(?:ここまで|おわり|終わり|終了)\s*[】\]］>＞]|\Z)", re.S)),
     ("quote", re.compile(r"「「(?P<body>.*?)」」", re.S)),
