@@ -47,16 +47,10 @@ c.GenerateAssignment.preprocessors = [
 ]
 c.Execute.timeout = int(os.environ.get("AIDOJO_CELL_TIMEOUT") or 30)
 c.Execute.interrupt_on_timeout = True
-# A cell that kills the kernel scores 0 for its part; the rest of the submission still counts.
-c.Autograde.autograde_preprocessors = [
-    "aidojo.course.execute.RecoveringExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# Learner code runs only in aidojo autograde's sandbox: plain `nbgrader autograde` (and formgrader's autograde
+# button) would run it in the trainer's kernel, so it is refused — except for the benchmark's baseline.
+if os.environ.get("AIDOJO_PLAIN_NBGRADER") != "1":
+    c.Autograde.autograde_preprocessors = ["aidojo.course.execute.RefusePlainAutograde"]
 
 # Learners' feedback (nbgrader generate_feedback): Japanese template, a Japanese summary on top, and hidden
 # tests hidden — their source (ClearHiddenTests) and their failing assert lines in tracebacks (our own

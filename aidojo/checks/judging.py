@@ -38,7 +38,7 @@ def failure_hint(case: Case, obs: Observation, timeout: float | None = None) -> 
     if obs.error == "NotImplementedError":
         return NOT_WRITTEN
     if obs.error == "NameError":
-        return f"{case_label(case)}：関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
+        return f"関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
     if obs.error:
         detail = f"（{obs.error}: {obs.message}）" if obs.message and not case.hidden else f"（{obs.error}）"
         return f"{case_label(case)}で関数を呼ぶとエラーになりました{detail}。"

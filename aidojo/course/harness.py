@@ -252,6 +252,12 @@ def _run_cell(shell, source: str, timeout: float) -> tuple[list[dict], str]:
 
     out, err = _CappedText(CELL_OUTPUT_CHARS), _CappedText(CELL_OUTPUT_CHARS // 2)
     status, error = "ok", None
+
+    def traceback_to_err(etype, evalue, stb) -> None:  # IPython prints tracebacks to stdout; keep them apart
+        if etype is not _CellTimeout:
+            err.write(shell.InteractiveTB.stb2text(stb))
+
+    shell._showtraceback = traceback_to_err
     signal.signal(signal.SIGALRM, _on_alarm)
     try:
         with capture_output(stdout=False, stderr=False, display=True) as cap:
@@ -265,11 +271,13 @@ def _run_cell(shell, source: str, timeout: float) -> tuple[list[dict], str]:
                 if exc is not None:
                     status = "timeout" if isinstance(exc, _CellTimeout) else "error"
                     error = (type(exc).__name__, str(exc)[:500])
+                    if status == "timeout":
+                        error = ("CellTimeoutError", f"{timeout:g}秒を超えたため中断しました（終わらない処理がないか確認してください）")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 sys.stdout, sys.stderr = saved
     except _CellTimeout:
-        status, error = "timeout", ("CellTimeoutError", f"{timeout:g}秒を超えたため中断しました")
+        status, error = "timeout", ("CellTimeoutError", f"{timeout:g}秒を超えたため中断しました（終わらない処理がないか確認してください）")
     except BaseException as exc:  # SystemExit and friends raised outside IPython's own handling
         status, error = "error", (type(exc).__name__, str(exc)[:500])
     outputs: list[dict] = []

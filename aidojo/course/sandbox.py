@@ -173,21 +173,14 @@ class _PidsCgroup:
             self.path = path
             break
 
-    def add(self, pid: int) -> bool:
-        if not self.path:
-            return False
-        try:
-            (self.path / "cgroup.procs").write_text(str(pid))
-            return True
-        except OSError:
-            return False
-
     def remove(self) -> None:
         if self.path:
-            try:
-                self.path.rmdir()
-            except OSError:
-                pass
+            for _ in range(50):  # the last processes may take a moment to leave
+                try:
+                    self.path.rmdir()
+                    return
+                except OSError:
+                    time.sleep(0.02)
 
 
 def _nproc_limit(budget: int) -> int | None:
@@ -233,6 +226,12 @@ class SandboxWorker:
             cmd = bwrap_command(self.limits)
             cmd = cmd[:-4] + ["--setenv", "AIDOJO_PRELOAD", env_extra["AIDOJO_PRELOAD"]] + cmd[-4:]
             env, cwd = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, "/"
+            self.cgroup = _PidsCgroup(self.limits.processes)
+            if self.cgroup.path:  # join the cgroup before bwrap starts, so every sandboxed process is counted
+                cmd = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.cgroup.path / "cgroup.procs"), *cmd]
+                self.process_limit = "cgroup"
+            elif _nproc_limit(self.limits.processes) is not None:
+                self.process_limit = "rlimit"
         else:
             self._scratch = tempfile.TemporaryDirectory(prefix="aidojo-nosandbox-")
             base = Path(self._scratch.name)
@@ -240,14 +239,11 @@ class SandboxWorker:
             (base / "tmp").mkdir()
             env = {**_harness_env(Backend.NONE, base / "work", base / "tmp"), **env_extra}
             cmd, cwd = [sys.executable, "-I", "-m", "aidojo.course.harness"], str(base / "work")
+            if _nproc_limit(self.limits.processes) is not None:
+                self.process_limit = "rlimit"
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                      env=env, cwd=cwd, close_fds=True)
-        self.cgroup = _PidsCgroup(self.limits.processes) if self.backend is Backend.BWRAP else None
-        if self.cgroup and self.cgroup.add(self.proc.pid):
-            self.process_limit = "cgroup"
-        elif _nproc_limit(self.limits.processes) is not None:
-            self.process_limit = "rlimit"
 
     def wait_ready(self) -> None:
         ready = self._control(time.monotonic() + 120)
@@ -377,6 +373,11 @@ class SandboxWorker:
                     deadline = time.monotonic() + phase2 + 15
                 elif ctl == "done":
                     break
+                elif ctl == "clean":  # the job's leader died before finishing: the sandbox is ready again
+                    result.status = "crashed"
+                    result.note = "the job's leader process was killed"
+                    result.wall_s = time.monotonic() - started
+                    return result
                 continue
             if "rel" in message:
                 self._accept(result, message["rel"], phase, expected)
