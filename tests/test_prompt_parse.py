@@ -125,3 +125,20 @@ def test_label_kinds():
 def test_legacy_helpers_still_answer():
     assert delimited_blocks("<record>タグの中の記録を要約してください。\n<record>\n会議は10時に始まった。\n</record>") == ["会議は10時に始まった。"]
     assert delimited_blocks("【下書き】\n下書きの文。\n【資料】\n資料の文。") == ["下書きの文。", "資料の文。"]
+
+
+def test_opinions_each_delimited_with_the_instructions_outside_are_summarised_by_the_practice_model():
+    """m05.q4's shape: one marker per opinion (closed or not), the request outside them."""
+    from aidojo.llm.offline.engine import respond
+
+    opinions = ["バスの本数が減って、通院に困っています。", "駅前の駐輪場が足りません。", "通学路の歩道を広げてほしいです。"]
+    shapes = [
+        "「交通」の意見を3点の箇条書きで要約してください。\n" + "\n".join(f"<<<意見{i}>>>\n{o}" for i, o in enumerate(opinions, 1)),
+        "".join(f"<<<意見{i}>>>{o}<<<意見{i}>>>\n" for i, o in enumerate(opinions, 1)) + "\n上の「交通」の意見を150字以内でまとめてください。",
+        "「交通」の意見を要約してください。150字以内。\n" + "\n".join(f"<<<意見{i}>>>\n{o}\n<<</意見{i}>>>" for i, o in enumerate(opinions, 1)),
+    ]
+    for prompt in shapes:
+        reading = read_prompt(prompt)
+        assert [b.label for b in reading.blocks] == ["意見1", "意見2", "意見3"], prompt
+        assert all(o in reading.source for o in opinions) and "要約" not in reading.source and "まとめ" not in reading.source
+        assert respond([{"role": "user", "content": prompt}]).task in ("summary", "sections"), prompt

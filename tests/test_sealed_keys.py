@@ -6,7 +6,9 @@ import inspect
 import tomllib
 from pathlib import Path
 
-from aidojo.checks import m01
+import re
+
+from aidojo.checks import e01, m01
 from aidojo.checks.sealed import seal
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,8 +31,18 @@ def test_m01_digests_agree_with_the_plain_keys():
     assert m01.Q3_SEALS == want_q3, f"paste into aidojo/checks/m01.py: Q3_SEALS = {want_q3}"
 
 
+def test_e01_digests_agree_with_the_plain_keys():
+    keys = _keys("e01")
+    for qid, options, seals in (("e01.q1", e01.RULE_STATEMENTS, e01.Q1_SEALS), ("e01.q2", e01.MISTAKE_ACTIONS, e01.Q2_SEALS),
+                                ("e01.q3", e01.PROGRAMME_ITEMS, e01.Q3_SEALS)):
+        right = keys[qid]["right"]
+        want = {x: seal(qid, f"{x}:{'正' if x in right else '誤'}") for x in options}
+        assert seals == want, f"paste into aidojo/checks/e01.py for {qid}: {want}"
+
+
 def test_the_plain_keys_are_not_in_the_package():
-    source = inspect.getsource(m01)
-    for name in ("BREAKING", "RULE_OF", "UNSUPPORTED"):
-        assert name not in source
-    assert '["A", "C", "D"]' not in source and '["3", "5"]' not in source
+    for module in (m01, e01):
+        source = inspect.getsource(module)
+        for name in ("BREAKING", "RULE_OF", "UNSUPPORTED", "RIGHT", "KEY", "ANSWER"):
+            assert not re.search(rf"^{name}\s*[:=]", source, re.M), f"{module.__name__} assigns {name}"
+        assert not re.search(r"\[\s*\"[A-H1-5]\"(?:\s*,\s*\"[A-H1-5]\")+\s*\]", source), f"{module.__name__} holds a list of options"

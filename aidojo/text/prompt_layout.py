@@ -175,6 +175,8 @@ _INLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("tag", re.compile(r"[<＜‹〈](?P<label>[^<>＜＞‹›〈〉/\s]{1,20})[>＞›〉](?P<body>(?:(?![<＜‹〈](?P=label)[>＞›〉]).)*?)"
                        r"[<＜‹〈][/／](?P=label)[>＞›〉]", re.S)),
     ("tag", re.compile(r"(?:<<<|＜＜＜)(?P<label>[^<>＜＞\n]{1,20})(?:>>>|＞＞＞)(?P<body>.*?)(?:<<<|＜＜＜)[/／](?P=label)(?:>>>|＞＞＞)", re.S)),
+    # <<<意見1>>>…<<<意見1>>> on one line: the same marker opens and closes.
+    ("tag", re.compile(r"(?:<<<|＜＜＜)(?P<label>[^<>＜＞/／\n]{1,20})(?:>>>|＞＞＞)(?P<body>[^\n]*?)(?:<<<|＜＜＜)(?P=label)(?:>>>|＞＞＞)")),
     ("marker", re.compile(r"[【\[［<＜]\s*(?P<label>[^】\]］>＞\n]{0,16}?)\s*(?:ここから|はじめ|開始)\s*[】\]］>＞](?P<body>.*?)"
                           r"(?:[【\[［<＜][^】\]］>＞\n]{0,16}?(?:ここまで|おわり|終わり|終了)\s*[】\]］>＞]|\Z)", re.S)),
     ("quote", re.compile(r"「「(?P<body>.*?)」」", re.S)),
@@ -183,6 +185,25 @@ _INLINE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _AFTER_SOURCE = re.compile(r"^\s*(?:上|以上|上記|前|これ|この|こちら|右|それ|その)(?:の|を|に|で|ら|は|記)")
+# A line in the writer's voice after the material: it names the task or the answer's form and asks for it.
+_WRITER_TASK = re.compile(
+    r"要約|作成|まとめ|分類|書き換え|書き直|抜き出|箇条書|表に|表で|形式|\d+\s*(?:字|文字)(?:以内|以下|程度)|あなたは|として|になりきって|"
+    r"の立場|出力|返信文|お知らせ文|案内文|答えて|回答して|教えて|確認して|照らし合わせ|資料|記録|ため|用(?:に|で|の)|向け|推測|想像|"
+    r"目的|背景|以内|形式|リスト|専門用語|敬語|個人名|"
+    r"\b(?:please|write|summari[sz]e|you are|use|reply|answer|draft|list|classify)\b", re.I)
+_WRITER_END = re.compile(r"(?:ください|下さい|お願いします|お願い|こと|しなさい|せよ|て|です|ます|ので|ように|で|に|な|ず|ない)\s*$|"
+                         r"\b[a-z]+\s*$", re.I)
+
+
+def _writer_line(line: str) -> bool:
+    """Whether a line after unclosed material reads as the writer's own request (「上の資料を要約してください」)."""
+    text = _norm(line)
+    if not text:
+        return False
+    if _AFTER_SOURCE.match(text):
+        return True
+    sentences = [x.strip(" ・-*") for x in re.split(r"[。.！!]", text) if x.strip(" ・-*")]
+    return any(_WRITER_TASK.search(x) and _WRITER_END.search(x) for x in sentences)
 
 
 def _inline_blocks(text: str) -> list[Block]:
@@ -268,6 +289,8 @@ def _line_blocks(text: str, taken: list[tuple[int, int]]) -> list[Block]:
                 ends = head.kind is not None or head.style == "hash"  # not an unknown 【問い合わせ先】 inside the material
             elif not line.strip() and i + 1 < len(lines) and _AFTER_SOURCE.match(lines[i + 1]):
                 ends = True  # a blank line, then 「上の資料を…」: the writer's words again
+            elif i > body_from and _writer_line(line):
+                ends = True  # material set off by a heading or an unclosed delimiter ends where the writer's request begins
             if ends:
                 close(i, offsets[i])
                 open_kind = None
@@ -284,12 +307,16 @@ def _line_blocks(text: str, taken: list[tuple[int, int]]) -> list[Block]:
             if _END_LABEL_RE.match(_norm(label)) and label:
                 i += 1
                 continue
-            open_kind, open_label, open_start, body_from, first_rest = f"fence:{fam}", label, offsets[i], i + 1, ""
+            closed = any((f := _fence(ln)) and f[0] == fam for ln in lines[i + 1:])
+            kind_open = f"fence:{fam}" if closed else "heading"  # an unclosed ### runs only as far as the material goes
+            open_kind, open_label, open_start, body_from, first_rest = kind_open, label, offsets[i], i + 1, ""
             i += 1
             continue
         m = _ANGLE_LINE.match(line)
         if m:  # <<<意見1>>> バスが少ない。 (the text on the same line)
-            open_kind, open_label, open_start, body_from, first_rest = "fence:<<<", m.group("label").strip(), offsets[i], i + 1, m.group("rest").strip()
+            closed = any((f := _fence(ln)) and f[0] == "<<<" for ln in lines[i + 1:])
+            open_kind = "fence:<<<" if closed else "heading"
+            open_label, open_start, body_from, first_rest = m.group("label").strip(), offsets[i], i + 1, m.group("rest").strip()
             i += 1
             continue
         if head and head.kind == "source":
