@@ -28,7 +28,8 @@ def _source_text(req: Request) -> str:
 # --- 挨拶文 ------------------------------------------------------------------------------------------------
 
 def wants_greeting_speech(req: Request) -> bool:
-    return req.wants(r"(?:挨拶|あいさつ|アイサツ)(?!状|の仕方|回り)|スピーチ|祝辞|式辞|"
+    return req.wants(r"(?:挨拶|あいさつ|アイサツ)(?!状|の仕方|回り)|スピーチ|祝辞|式辞|(?:読む|話す|読み上げる|述べる)原稿|"
+                     r"(?:開会式|閉会式|式典|記念式|セレモニー)[^。\n]{0,12}(?:原稿|文)|"
                      r"開会の(?:ことば|言葉)|閉会の(?:ことば|言葉)|speech|greeting")
 
 
@@ -71,30 +72,41 @@ def wants_council_qa(req: Request) -> bool:
         (bool(req.blocks) and req.wants(r"想定q&a|q&a|q＆a|一問一答"))
 
 
+_UNSETTLED = re.compile(r"確認中|検討中|未定|調整中|協議中|予定")
+
+
 def council_qa(req: Request) -> str:
-    """N expected questions with draft answers taken from the source, each to be checked by the section."""
+    """N expected questions with draft answers taken from the source; what is not settled is answered as such."""
     text = _source_text(req) or req.reading.source or ""
-    facts = [f for f in F.fact_lines(text) if f.value.strip()]
+    facts = [f for f in F.fact_lines(text) if f.value.strip() and f.kind != "title"]
+    titles = [f for f in F.fact_lines(text) if f.kind == "title"]
     n = _count(req, 3)
-    topic = (re.sub(r"[（(][^）)]*[)）]", "", facts[0].value) if facts and facts[0].kind == "title" else None) or (
+    topic = (re.sub(r"[（(][^）)]*[)）]", "", titles[0].value) if titles else None) or (
         m.group(1) if (m := re.search(r"([^\s、。「」]{2,20}?)(?:について|に関する|の)(?:想定|議会|答弁)", req.instructions)) else "本件")
+    unsettled = [f for f in facts if _UNSETTLED.search(f.value)]
+    if unsettled and req.wants(r"確認が必要|要確認|未定|決まっていない|断定|約束"):
+        facts = [f for f in facts if f not in unsettled][: max(0, n - 1)] + unsettled[:1]  # one question on what is not settled
     pairs: list[tuple[str, str]] = []
-    for f in facts:
-        if f.kind == "title":
-            continue
+    for f in facts[:n]:
         if f.key:
-            pairs.append((f"{topic}の{f.key}について伺う。", f"{f.key}は、{f.value.rstrip('。')}です。"))
+            value = f.value.rstrip("。")
+            answer = f"{f.key}は、「{value}」です。" if re.search(r"[るうくすつむぶぐ]$", value) else f"{f.key}は、{value}です。"
+            if _UNSETTLED.search(f.value):
+                answer += "詳細は確認が必要です。現時点で決まっていることだけをお答えします。"
+            pairs.append((f"{topic}の{f.key}について伺う。", answer))
         else:
             sentence = f.value.rstrip("。")
             pairs.append((f"{_short(sentence)}について、市の考えを伺う。", f"{sentence}。"))
-        if len(pairs) >= n:
-            break
     while len(pairs) < n:
-        pairs.append((f"{topic}について、市民への周知はどのように行うのか。", "〔所管課で回答を記入〕"))
-    out = []
-    for i, (q, a) in enumerate(pairs, 1):
-        out.append(f"問{i}：{q}")
-        out.append(f"答{i}：{a}")
+        pairs.append((f"{topic}について、市民への周知はどのように行うのか。", "〔確認が必要：資料に記載がありません。所管課で回答を記入〕"))
+    if req.wants(r"表(?:で|に|形式)|テーブル|table"):
+        out = ["| 番号 | 想定される質問 | 答弁案 |", "|---|---|---|"]
+        out += [f"| {i} | {q} | {a} |" for i, (q, a) in enumerate(pairs, 1)]
+    else:
+        out = []
+        for i, (q, a) in enumerate(pairs, 1):
+            out.append(f"問{i}：{q}")
+            out.append(f"答{i}：{a}")
     out.append("※答弁案は資料に書かれた事実だけで作っています。数字・日付・表現は所管課で必ず確認し、決まっていないことは答弁しないでください。")
     return "\n".join(out)
 
