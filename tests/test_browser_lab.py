@@ -105,6 +105,8 @@ def lab(tmp_path_factory):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+@pytest.mark.slow
+@pytest.mark.server
 def test_aidojo_lab_serves_the_learners_folder_not_the_checkout(lab):
     base, _ = lab
     names = {i["name"] for i in httpx.get(f"{base}/api/contents/", headers={"Authorization": f"token {TOKEN}"}).json()["content"]}
