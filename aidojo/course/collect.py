@@ -397,7 +397,10 @@ class Collector:
             r.add("error", exc.code, str(exc), who, mod, origin)
             return
         if cand.owner is not None and self.known_ids is not None:
-            owner = _provisional(cand.owner)
+            from aidojo.text.staff_id import unix_account_name
+
+            by_account = {unix_account_name(i): i for i in self.known_ids}  # one Unix account per person (hub)
+            owner = by_account.get(cand.owner) or _provisional(cand.owner)
             if owner and owner != sid and owner in self.known_ids:
                 r.add("error", "owner_mismatch", f"exchange の「{sid}」の提出を置いたのは別の受講者（{owner}）です。{REFUSED}", sid, mod, origin)
                 return
