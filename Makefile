@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GRADIO_ANALYTICS_ENABLED := False
 PYTEST_ARGS ?=
 
-.PHONY: start setup setup-test system-deps hub-deps hub test test-fast demo bench release doctor clean
+.PHONY: start start-trainer setup setup-test system-deps hub-deps hub test test-fast demo bench release doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,13 @@ hub-deps: $(HUB_PROXY)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# JupyterLab in Japanese on the course; learners' view (no nbgrader instructor tools).
 start: setup
-	$(BIN)/aidojo lab
+	$(BIN)/aidojo lab --dir $(CURDIR)
+
+# The same with nbgrader's instructor tools (Create Assignment, Formgrader) for trainers.
+start-trainer: setup
+	$(BIN)/aidojo lab --dir $(CURDIR) --trainer
 
 # The workshop server: JupyterHub + the AI gateway (settings: ~/.aidojo/hub/hub.toml, docs/trainer/hub.md).
 hub: setup system-deps hub-deps
