@@ -14,7 +14,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,8 +70,8 @@ def parse_utc(text: str) -> datetime:
     """An ISO 8601 timestamp as aware UTC (a naive one is taken as UTC, like nbgrader's)."""
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def ledger_path(data_dir: Path) -> Path:
@@ -163,4 +163,4 @@ def passes(attempts: Iterable[Attempt]) -> set[tuple[str, str]]:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

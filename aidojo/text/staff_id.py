@@ -102,3 +102,10 @@ def leading_zero_clashes(new: Iterable[str], existing: Iterable[str]) -> list[tu
             if other != sid:
                 out.add((sid, other))
     return sorted(out)
+
+
+def unix_account_name(staff_id: str) -> str:
+    """The Unix account of a staff member on a one-account-per-person server: lower case (Debian's NAME_REGEX),
+    ``s`` before a leading digit. Shared by the hub's spawner and ``collect``'s check of who owns a submission."""
+    name = staff_id.lower()
+    return name if name[:1].isalpha() else "s" + name
