@@ -178,7 +178,7 @@ def main() -> None:
             walls: dict[str, float] = {}
             cpus: dict[str, float] = {}
 
-            def run(label: str, cmd: list[str]) -> None:
+            def run(label: str, cmd: list[str], env=env, walls=walls, cpus=cpus) -> None:
                 wall, rss, last = measure(cmd, env, tmp)
                 walls[label] = wall
                 cpus[label] = CPU[0]

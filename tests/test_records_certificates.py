@@ -9,8 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import require
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -18,6 +16,7 @@ from aidojo.course import course_data_dir
 from aidojo.records import CertificateError, compute_records, import_roster, write_certificates
 from aidojo.records.certificates import japanese_date
 from aidojo.records.synthetic import Result, build_gradebook, module_layout
+from tests.conftest import require
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures" / "roster"

@@ -225,7 +225,7 @@ def test_reading_the_gradebook_is_a_fixed_number_of_queries(monkeypatch):
         bulk_gradebook(f"sqlite:///{db}", synthetic_roster(n, sections=20), LAYOUT)
         statements: list[str] = []
 
-        def traced(*args, **kwargs):
+        def traced(*args, statements=statements, **kwargs):
             conn = real_connect(*args, **kwargs)
             conn.set_trace_callback(statements.append)
             return conn

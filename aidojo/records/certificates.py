@@ -25,7 +25,7 @@ import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aidojo.fileio import atomic_path
@@ -307,7 +307,7 @@ def write_certificates(records: Records, track: str, out_dir: str | Path, *, iss
                 w.writerow(["修了証番号", "職員番号", "氏名", "所属（修了時）", "コース", "修了日", "照合コード", "ファイル"])
                 from aidojo.records.export import excel_safe
 
-                for (p, c), path in zip(certs, written):
+                for (_, c), path in zip(certs, written):
                     w.writerow([excel_safe(v) for v in (c.number, c.staff_id, c.name, c.department, c.track_title,
                                                         c.completed_on, c.code, path.name)])
         _store_issued([c for _, c in certs], store_file)
@@ -318,7 +318,7 @@ def write_certificates(records: Records, track: str, out_dir: str | Path, *, iss
 
 
 def _store_issued(certs: list[Certificate], store_file: Path | None) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     rows = [(c.number, c.track, c.staff_id, fiscal_year(date.fromisoformat(c.completed_on)),
              int(c.number.rsplit("-", 1)[1]), c.completed_on, now, c.name, c.bureau, c.division, c.section,
              c.track_title, c.code) for c in certs]

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -151,14 +151,14 @@ def _as_naive_utc(ts: object) -> datetime | None:
     if isinstance(ts, str):
         return _parse_naive(ts)
     if isinstance(ts, datetime) and ts.tzinfo is not None:
-        ts = ts.astimezone(timezone.utc).replace(tzinfo=None)
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
     return ts  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=100_000)
 def _parse_naive(text: str) -> datetime:
     value = datetime.fromisoformat(text)
-    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def read_gradebook(db_url: str, modules: Iterable[str], *,

@@ -12,7 +12,7 @@ away. Submissions the ledger knows are not scored again (reading every grade cos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidojo.course.attempts import Attempt, load_attempts, now_utc, parse_utc, record_attempts
@@ -33,7 +33,7 @@ def _norm(ts: datetime | str | None) -> str:
             return ts
         ts = parse_utc(ts)
     if ts.tzinfo is not None:
-        ts = ts.astimezone(timezone.utc).replace(tzinfo=None)
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
     return ts.replace(microsecond=0).isoformat()
 
 

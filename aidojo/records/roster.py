@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aidojo.records import store
@@ -225,7 +225,7 @@ def import_roster(path: str | Path, *, as_of: date | str | None = None, allow_ma
         import_id = conn.execute(
             "INSERT INTO imports (file, sha256, effective_date, imported_at, rows, added, transferred, changed,"
             " left_count, returned, user, tracked) VALUES (?,?,?,?,?,?,?,?,?,?,?,1)",
-            (path.name, digest, effective, datetime.now(timezone.utc).isoformat(timespec="seconds"), len(rows),
+            (path.name, digest, effective, datetime.now(UTC).isoformat(timespec="seconds"), len(rows),
              len(result.added), len(result.transferred), len(result.changed), len(result.left),
              len(result.returned), who())).lastrowid
         _apply(conn, rows, current, result, effective, import_id)
@@ -331,7 +331,7 @@ def undo_last_import(*, dry_run: bool = False, db_url: str | None = None,
         conn.execute("DELETE FROM staff_history WHERE import_id = ?", (import_id,))
         conn.execute("UPDATE staff_history SET valid_to = NULL, closed_by = NULL WHERE closed_by = ?", (import_id,))
         conn.execute("UPDATE imports SET undone_at = ? WHERE id = ?",
-                     (datetime.now(timezone.utc).isoformat(timespec="seconds"), import_id))
+                     (datetime.now(UTC).isoformat(timespec="seconds"), import_id))
         people = [(r[0], r[1]) for r in conn.execute(
             "SELECT staff_id, name FROM staff_history WHERE valid_to IS NULL AND status = ?", (ACTIVE,))]
         try:

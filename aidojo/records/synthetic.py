@@ -12,11 +12,11 @@ import os
 import random
 import sys
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from aidojo.records.roster_file import StaffRow
 

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 STAFF_ID_MAX = 32
-STAFF_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,%d}$" % (STAFF_ID_MAX - 1))
+STAFF_ID_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{STAFF_ID_MAX - 1}}}$")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ｰー－﹣"), "-")
 # Excel number formats that only pad digits: 000000, "K"00000, \K00000, 0 (optionally with ;-sections after)
 _LITERAL = r'(?:"[^"]*"|\\.)'
