@@ -175,7 +175,7 @@ def _canvas(buf, cert: Certificate | None, title: str, issuer: str, course_title
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1, initialFontName=FONT)  # no unembedded Helvetica
+    c = canvas.Canvas(buf, pagesize=landscape(A4), invariant=1, initialFontName=FONT, pageCompression=0)  # no unembedded Helvetica
     c.setTitle(title)
     c.setAuthor(issuer)
     c.setSubject(course_title)
