@@ -11,10 +11,12 @@ from pathlib import Path
 c = get_config()  # noqa: F821  (provided by nbgrader)
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("AIDOJO_COURSE_DIR") or Path.home() / ".aidojo" / "course").expanduser().resolve()
+from aidojo.course.config import course_data_dir, load_course  # noqa: E402  (one place for both)
+
+DATA = course_data_dir()
 DATA.mkdir(parents=True, exist_ok=True)  # nbgrader's sqlite gradebook needs its folder to exist
 
-c.CourseDirectory.course_id = "aidojo"
+c.CourseDirectory.course_id = load_course().id
 c.CourseDirectory.root = str(REPO)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"

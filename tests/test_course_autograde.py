@@ -17,7 +17,7 @@ from aidojo.course.attempts import load_attempts
 from aidojo.course.layout import CourseLayout
 from aidojo.course.nbgrader_cli import run_nbgrader
 from aidojo.course.simulate import learner_notebook
-from tests.conftest import REPO, require
+from tests.conftest import require
 
 HELDBACK_INPUTS = ("児童手当の申請はどこでできますか", "住民税の納付書が届きません", "987654")
 
@@ -159,3 +159,27 @@ def test_a_bad_submission_is_one_line_and_the_rest_is_graded(tmp_path):
     assert _scores(layout.db_url, "m01") == {"k70001": 8, "k70002": 0}
     assert report.find(code="invalid_notebook", staff_id="k70002") and report.find(code="grading_failed", staff_id="k70002")
     assert (Path(layout.reports_dir).glob("autograde-*.txt"))
+
+
+@pytest.mark.slow
+def test_no_sandbox_is_the_trainers_choice_and_the_report_says_so(tmp_path):
+    layout = CourseLayout(data_dir=tmp_path / "course")
+    _place(layout, "k80001", "m04", learner_notebook("m04", "m04_kadai", "right"))
+    report = autograde(["m04"], layout=layout, workers=1, sandbox=False, progress=False)
+    assert _scores(layout.db_url, "m04") == {"k80001": 13}, report.text()
+    assert report.sandbox == "none" and report.find(code="no_sandbox")
+    assert "サンドボックスなし" in report.text()
+
+
+def test_without_bubblewrap_grading_stops_with_a_japanese_message(tmp_path, monkeypatch):
+    """Learner code would have to run and no sandbox can be set up: nothing is graded, the CLI says why."""
+    from typer.testing import CliRunner
+
+    from aidojo.cli import app
+
+    layout = CourseLayout(data_dir=tmp_path / "course")
+    _place(layout, "k90001", "m04", learner_notebook("m04", "m04_kadai", "right"))
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = CliRunner().invoke(app, ["autograde", "m04"])
+    assert result.exit_code == 2 and "bubblewrap" in result.output and "採点を中止しました" in result.output
+    assert not list(layout.autograded_dir.rglob("*.ipynb"))

@@ -213,7 +213,7 @@ def _job(material: ModuleMaterial, nbm, notebook: dict, limits: Limits) -> RunJo
 def _finish(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleMaterial, sub: Submission,
             runs: dict, pass_ratio: float, limits: Limits) -> None:
     """Judge and record one submission (every outcome is a report line; nothing raises)."""
-    for name, problem in sub.problems.items():
+    for problem in sub.problems.values():
         report.add("error", "invalid_notebook", f"{problem}。このノートブックは0点です", sub.staff_id, sub.module)
     verdicts: dict[str, NotebookVerdict] = {}
     graded_notebooks: dict[str, dict] = {}
