@@ -39,7 +39,7 @@ def pedagogy_settings(instructor: bool, root: str | os.PathLike | None = None) -
     ``root`` (a folder every user's server can read, next to the learners' Jupyter config)."""
     from aidojo.lab import lab_settings
 
-    found = lab_settings(instructor=instructor, root=root)
+    found = lab_settings(instructor=instructor, root=root, assignments=not instructor)
     return dict(found.env), list(found.args)
 
 
