@@ -134,7 +134,7 @@ def _guess_given(s: str) -> bool:
             and s not in _KIN_WORDS and not _PLACE_END.search(s) and s not in lex.surname_words)
 
 
-def _kana_given(s: str, words: bool, guess: bool = False) -> bool:
+def _kana_given(s: str, words: bool, guess: bool = False, katakana_guess: bool = False) -> bool:
     lex = lexicon()
     h = to_hiragana(s)
     if len(h) < 2 or h in _NOT_GIVEN_KANA or _VERB_END.search(h) or h[0] in "ぁぃぅぇぉっゃゅょゎんー" or \
@@ -142,7 +142,8 @@ def _kana_given(s: str, words: bool, guess: bool = False) -> bool:
         return False
     if h in lex.given_readings or (words and h in lex.given_readings_words):
         return True
-    return guess and 2 <= len(h) <= 4 and h[-1] not in "はがをにでへも" and not _NOT_NAME_KANA_END.search(h)
+    # a guess only for hiragana (katakana words are mostly loanwords: 子どものカード)
+    return guess and (s == h or katakana_guess) and 2 <= len(h) <= 4 and h[-1] not in "はがをにでへも" and not _NOT_NAME_KANA_END.search(h)
 
 
 def _given(s: str, allow: Allow, after_surname: bool) -> bool:
@@ -199,7 +200,7 @@ def _loose_given(s: str, surname: str) -> bool:
         return 1 <= len(s) <= 3 and not _PLACE_END.search(s)
     if all(_script(c) in "HT" for c in s):
         return _kana_given(s, True, guess=to_hiragana(surname) in lex.common_surname_readings or
-                           all(_script(c) == "K" for c in surname))
+                           all(_script(c) == "K" for c in surname), katakana_guess=True)
     return False
 
 
@@ -464,7 +465,7 @@ def _full_names(text: str) -> list[Candidate]:
                 continue
             head = head_run[i:]
             if _surname(head) and (_kana_given(tail, True) or (to_hiragana(head) in lex.common_surname_readings and
-                                                                _kana_given(tail, True, guess=True))) \
+                                                                _kana_given(tail, True, guess=True, katakana_guess=True))) \
                     and _boundary_after(text, m.end()):
                 out.append(Candidate("person_name", m.start() + i, m.end()))
                 break
