@@ -137,6 +137,8 @@ def _guess_given(s: str) -> bool:
 def _kana_given(s: str, words: bool, guess: bool = False, katakana_guess: bool = False) -> bool:
     lex = lexicon()
     h = to_hiragana(s)
+    if {_script(c) for c in s} not in ({"H"}, {"T"}):
+        return False  # ウメの: a name is written in one kana
     if len(h) < 2 or h in _NOT_GIVEN_KANA or _VERB_END.search(h) or h[0] in "ぁぃぅぇぉっゃゅょゎんー" or \
             h.startswith(("さん", "さま", "ちゃん", "くん", "どの", "たち", "です", "でし")):
         return False
@@ -152,6 +154,8 @@ def _given(s: str, allow: Allow, after_surname: bool) -> bool:
     if not s or s in _KIN_WORDS:
         return False
     script = {_script(c) for c in s}
+    if script == {"H", "T"}:
+        return False  # ウメの: a name is written in one kana
     if script <= {"H", "T"}:
         return _kana_given(s, allow.words or after_surname, allow.kana_guess)
     if script == {"H", "K"}:  # とし子, ゆり江: kana and a name-ending kanji
