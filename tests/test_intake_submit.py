@@ -30,7 +30,7 @@ def _answered_m01() -> dict:
         meta = cell["metadata"].get("nbgrader", {})
         if meta.get("solution"):
             source = "".join(cell["source"])
-            cell["source"] = source.replace('"""\n\n"""', '"""\nA・C（住民の氏名と住所が入っているため）\n"""')
+            cell["source"] = source.replace('= """\n', '= """\nA・C（住民の氏名と住所が入っているため）\n', 1)
         if cell["cell_type"] == "code":
             count += 1
             cell["execution_count"] = count

@@ -16,6 +16,7 @@ import yaml
 
 from aidojo.checks import rubric
 from aidojo.checks.notebook import element_mirror, mirror_html
+from aidojo.checks.result import OK_MARK
 from aidojo.llm.offline.mirror import mirror
 from aidojo.text.prompt_parse import read_prompt
 from tests.prompt_corpus import load_corpus
@@ -66,7 +67,7 @@ def _verdicts(prompt: str) -> dict[str, set[str]]:
         "rubric": set(rubric.evaluate(text, rubric.five_elements()).met),
         "playground": set(element_mirror(text).met),
         "playground_html": {k for k, label in rubric.ELEMENT_LABELS.items()
-                            if any(row.startswith("✅") and f"<b>{label}</b>" in row for row in mirror_rows)},
+                            if any(f"{OK_MARK}</span> <b>{label}</b>" in row for row in mirror_rows)},
         "practice_model": {k for k, label in rubric.ELEMENT_LABELS.items()
                            if re.search(rf"^(?:✅|○)\s*{re.escape(label)}", offline, re.M)},
     }
