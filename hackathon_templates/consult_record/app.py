@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import tempfile
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -31,8 +32,11 @@ EMPTY = "（記録なし・要確認）"
 FIELDS = ("相談者の状況", "主訴", "対応内容", "次回対応", "要確認事項")
 
 # Which utterances feed which field: (speaker roles, cue words, hint for the prompt, points).
-CLIENT = ("相談者", "本人", "家族", "市民", "来所者")
-STAFF = ("職員", "相談員", "担当", "支援員", "ケースワーカー")
+# Speaker labels, matched after NFKC and upper-casing (「ＣＷ」「cw」 → CW). Add your section's own labels here.
+CLIENT = ("相談者", "本人", "家族", "市民", "来所者", "申請者", "利用者", "妻", "夫", "母", "父", "長男", "長女", "次男",
+          "次女", "息子", "娘", "祖母", "祖父", "姉", "兄", "妹", "弟", "親族", "知人")
+STAFF = ("職員", "相談員", "担当", "支援員", "ケースワーカー", "CW", "SW", "ワーカー", "保健師", "社会福祉士",
+         "相談支援専門員", "ケアマネ", "面接員", "受付")
 RULES: dict[str, tuple[tuple[str, ...], str, str, int]] = {
     "相談者の状況": (CLIENT, r"です|ます|いて|おり|暮らし|住ん|働|収入|家族|子ども|仕事|歳", "相談者の暮らしや置かれている状況", 3),
     "主訴": (CLIENT, r"困|心配|不安|難し|できな|したい|ほしい|相談|悩|つら|辛|苦し", "相談者がいちばん困っていること", 1),
@@ -78,7 +82,8 @@ def utterances(masked: str) -> list[tuple[str, str]]:
 
 
 def _is_role(speaker: str, roles: tuple[str, ...]) -> bool:
-    return any(r in speaker for r in roles) or (not speaker and roles == CLIENT)
+    label = unicodedata.normalize("NFKC", speaker).upper()
+    return any(r in label for r in roles) or (not speaker and roles == CLIENT)
 
 
 def _informative(sentence: str) -> bool:
@@ -127,12 +132,16 @@ def make_record(transcript: str) -> dict:
     base.update(masked_transcript=masked_text, pii=kinds)
     screen = screen_prompt(masked_text)
     if screen.blocked:
-        reply = prompt("injection.md").format(matched="」「".join(screen.matched) or "指示の書き換え")
+        reply = prompt("injection.md").format(matched="".join(f"「{m}」" for m in screen.matched) or "「指示の書き換え」")
         return {**base, "answer": reply, "handoff": True, "reason": "injection"}
     pairs = utterances(masked_text)
-    if len(pairs) < MIN_SENTENCES or not any(_is_role(sp, STAFF) for sp, _ in pairs):
+    if len(pairs) < MIN_SENTENCES:
         reply = prompt("not_consultation.md").format(sentences=len(pairs))
         return {**base, "answer": reply, "handoff": True, "reason": "not_consultation"}
+    if not any(_is_role(sp, STAFF) for sp, _ in pairs):
+        found = "、".join(dict.fromkeys(f"「{sp}」" for sp, _ in pairs if sp)) or "（なし）"
+        reply = prompt("no_staff_label.md").format(found=found, staff="・".join(STAFF[:4]))
+        return {**base, "answer": reply, "handoff": True, "reason": "no_staff_label"}
     fields = {}
     for field in FIELDS:
         chosen = select(field, pairs)
@@ -235,10 +244,18 @@ def _run(transcript: str):
     return (result["masked_transcript"], note, *(result["fields"][f] for f in FIELDS))
 
 
+def is_empty_record(fields: dict[str, str]) -> bool:
+    """True when no field holds anything but blanks or the 「要確認」 placeholder (nothing worth saving)."""
+    return all(not (v or "").strip() or (v or "").strip() == EMPTY for v in fields.values())
+
+
 def _save(*values: str):
     import gradio as gr
 
     fields = dict(zip(FIELDS, values))
+    if is_empty_record(fields):
+        gr.Warning("記録が空なので保存しませんでした。「相談記録を作る」を押すか、項目を入力してから保存してください。")
+        return None
     if find_pii("\n".join(values)):
         gr.Warning("記録に個人情報が含まれています。保存してよいか確認してください。")
     folder = Path(tempfile.mkdtemp(prefix="consult_record_"))
@@ -251,7 +268,7 @@ def build_ui():
     import gradio as gr
 
     with gr.Blocks(title="相談記録作成（みどり市）") as demo:
-        gr.Markdown("# 相談記録作成\n相談のやり取りから、相談記録の下書きを作ります。**個人情報はAIに渡す前に伏せ字にします。**"
+        gr.Markdown("# 相談記録作成\n相談のやり取りから、相談記録の下書きを作ります。**個人情報はAIに渡す前に伏せ字にします**。"
                     "下書きは必ず担当職員が確認・修正してから保存してください。")
         with gr.Row():
             with gr.Column():
@@ -273,5 +290,8 @@ def build_ui():
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

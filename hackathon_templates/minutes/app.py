@@ -198,7 +198,7 @@ def make_minutes(transcript: str) -> dict:
         return {**_handoff("会議の記録を貼り付けるか、ファイルを選んでください。", "empty"), "handoff": False}
     screen = screen_prompt(transcript)
     if screen.blocked:
-        return _handoff(prompt("injection.md").format(matched="」「".join(screen.matched) or "指示の書き換え"), "injection")
+        return _handoff(prompt("injection.md").format(matched="".join(f"「{m}」" for m in screen.matched) or "「指示の書き換え」"), "injection")
     sentences = split_sentences(transcript)
     if len(sentences) < MIN_SENTENCES:
         return _handoff(prompt("not_minutes.md").format(sentences=len(sentences)), "not_minutes")
@@ -288,5 +288,8 @@ def build_ui():
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

@@ -119,6 +119,13 @@ def read_comments(path: str | Path):
     return df
 
 
+def pd_frame(comments: list[str]):
+    """A DataFrame with a 「意見」 column from a list of comments (for trying the analysis in code)."""
+    import pandas as pd
+
+    return pd.DataFrame({"意見": list(comments)})
+
+
 # --- analysis ----------------------------------------------------------------------------------
 
 @dataclass
@@ -179,15 +186,15 @@ def write_csv(df, path: str | Path) -> Path:
     return path
 
 
-def chart(summary, path: str | Path) -> Path:
-    """A stacked bar chart (件数 by category and sentiment) as PNG, with a Japanese font (matplotlib_fontja)."""
+def figure(summary):
+    """A stacked bar chart (件数 by category and sentiment) as a matplotlib figure, with a Japanese font."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib_fontja  # noqa: F401 - registers a Japanese font for matplotlib
+    from matplotlib.ticker import MaxNLocator
 
-    path = Path(path)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     bottom = [0] * len(summary)
     colors = {"ポジティブ": "#4c9f70", "ネガティブ": "#d1495b", "中立": "#9aa5b1"}
@@ -197,8 +204,18 @@ def chart(summary, path: str | Path) -> Path:
         bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_title("市民意見の件数（カテゴリ別・感情別）")
     ax.set_ylabel("件数")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers: no 0.25件 ticks
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def chart(summary, path: str | Path) -> Path:
+    """The chart of ``figure`` saved as PNG."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig = figure(summary)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -224,11 +241,11 @@ def quotes_markdown(analysis: Analysis) -> str:
     """Representative quotes per category as Markdown, and how many comments a person must read."""
     lines = ["### 代表的な意見（個人情報は伏せ字）"]
     for category, quotes in analysis.quotes.items():
-        if quotes:
-            lines.append(f"**{category}**")
+        if quotes:  # a blank line before each heading: otherwise Markdown glues it to the previous bullet
+            lines += ["", f"#### {category}", ""]
             lines += [f"- 「{q}」" for q in quotes]
     if analysis.review_count:
-        lines.append(f"\n⚠ 職員が読んで確認する意見が {analysis.review_count} 件あります（カテゴリ「{REVIEW}」）。")
+        lines += ["", f"⚠ 職員が読んで確認する意見が {analysis.review_count} 件あります（カテゴリ「{REVIEW}」）。"]
     return "\n".join(lines)
 
 
@@ -265,5 +282,8 @@ def build_ui():
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

@@ -59,6 +59,21 @@ def test_analysis_of_the_sample(app, tmp_path):
     assert "カテゴリ" in files["comments"].read_bytes().decode("utf-8-sig").splitlines()[0]
 
 
+def test_quote_headings_stand_apart_from_the_bullets_and_the_chart_counts_whole_comments(app):
+    from markdown_it import MarkdownIt
+
+    import matplotlib.pyplot as plt
+
+    analysis = app.analyze(app.pd_frame(["バスの便数が少なくて不便です。", "公園の遊具が新しくなって嬉しいです。"]))
+    html = MarkdownIt().render(app.quotes_markdown(analysis))
+    assert html.count("<h4>") == 2 and "<li>「バスの便数" in html
+    assert "<li>「バスの便数が少なくて不便です。」\n#### " not in html and "#### " not in html  # no heading glued to a bullet
+    fig = app.figure(analysis.summary)
+    ticks = fig.axes[0].get_yticks()
+    plt.close(fig)
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)  # 0, 1 — never 0.25件
+
+
 def test_representative_quotes_are_the_typical_ones(app):
     comments = ["バスの便数が少ない。", "バスの便数を増やして。", "バスの便数が足りない。", "昨日は雨でした。"]
     assert "昨日は雨でした。" not in app.representative(comments, 2)
