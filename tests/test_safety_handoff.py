@@ -7,7 +7,7 @@ import json
 import pytest
 
 from aidojo.llm import HANDOFF_REPLY as LLM_HANDOFF_REPLY
-from aidojo.safety import HANDOFF_REPLY, HandoffDecision, HandoffPolicy, asks_for_person, is_handoff
+from aidojo.safety import HANDOFF_REPLY, PERSON_REPLY, HandoffDecision, HandoffPolicy, asks_for_person, is_handoff
 
 
 def test_handoff_reply_is_the_llm_one():
@@ -41,7 +41,7 @@ def test_is_handoff_negatives(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["人と話したい", "担当者に代わってください", "職員につないでほしい", "電話で相談したいです", "オペレーターをお願いします",
+    ["人と話したい", "職員と話したい", "担当者に代わってください", "職員につないでほしい", "電話で相談したいです", "オペレーターをお願いします",
      "AIじゃなくて人に聞きたい", "I want to talk to a human.", "Can I speak with a representative?",
      "Please connect me to a live agent"],
 )
@@ -49,7 +49,7 @@ def test_asks_for_person(text):
     assert asks_for_person(text)
     d = HandoffPolicy().decide(text)
     assert d.handoff and d.reason == "asked_for_person"
-    assert d.reply.startswith(HANDOFF_REPLY)
+    assert d.reply == PERSON_REPLY and not d.reply.startswith("分かりません") and is_handoff(d.reply)
 
 
 @pytest.mark.parametrize(

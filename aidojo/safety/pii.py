@@ -26,7 +26,8 @@ DETECTORS: tuple[Callable[[str], list[Candidate]], ...] = (
     find_addresses,
     find_person_names,
 )
-_PRIORITY = ("email", "credit_card", "my_number", "bank_account", "phone", "postal_code", "address", "person_name")
+_PRIORITY = ("email", "credit_card", "my_number", "bank_account", "phone", "postal_code", "address",
+             "person_name")
 
 
 def _merge_same_kind(cands: Iterable[Candidate]) -> list[Candidate]:
