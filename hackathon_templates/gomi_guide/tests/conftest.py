@@ -36,7 +36,8 @@ def app():
 @pytest.fixture(autouse=True)
 def handoff_log(app, monkeypatch, tmp_path, live) -> Path:
     """The offline model (or, live, the project's AI); handoff records go to a temp file, not logs/handoff.jsonl."""
-    monkeypatch.setattr(app.policy, "events", [])
+    if hasattr(app, "policy"):
+        monkeypatch.setattr(app.policy, "events", [])
     return isolate(monkeypatch, tmp_path, live=live, project=PROJECT)
 
 
