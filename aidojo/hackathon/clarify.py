@@ -66,8 +66,13 @@ class Coverage:
         return round(found / total, 4) if total else 0.0
 
 
+_PARTICLES = frozenset("のはがをにでへや")
+
+
 def _wording(question: str) -> set[str]:
-    return {g for p in _asked(question) for g in (char_bigrams(p) if len(p) > 1 else [p])}
+    """The question's bigrams without those that hold a particle (「休暇の取り方」 → 休暇, 取り, り方)."""
+    grams = {g for p in _asked(question) for g in (char_bigrams(p) if len(p) > 1 else [p])}
+    return {g for g in grams if not _PARTICLES & set(g)} or grams
 
 
 def choices(question: str, titles: Mapping[str, str], *, extra: Mapping[str, str] | None = None, ratio: float = 0.8,
