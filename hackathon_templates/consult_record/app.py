@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import tempfile
 import unicodedata
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from aidojo.fileio import atomic_write_bytes
-from aidojo.llm import chat
-from aidojo.safety import find_pii, mask_pii, screen_prompt
+from aidojo.hackathon.project import load_settings
+from aidojo.safety import Passage, find_pii, guarded_chat, mask_pii, screen_prompt, status_ja
 from aidojo.safety.pii_types import KIND_LABELS_JA
 from aidojo.text import split_sentences
 
@@ -29,6 +31,11 @@ PROMPTS = HERE / "prompts"
 DATA = HERE / "data"
 MIN_SENTENCES = 3  # fewer sentences than this is not a consultation
 EMPTY = "（記録なし・要確認）"
+NOT_MADE = "（AIが作成できませんでした・職員が記入してください）"
+NOT_SHOWN = "（AIの要約に元の発言にない内容があったため表示しません・職員が記入してください）"
+SETTINGS = load_settings(HERE)  # template.toml: [guard] max_tokens and timeouts of each field's model call
+BACKEND_FAULTS = {"backend_timeout", "backend_error", "empty_reply"}
+log = logging.getLogger("consult_record")
 FIELDS = ("相談者の状況", "主訴", "対応内容", "次回対応", "要確認事項")
 
 # Which utterances feed which field: (speaker roles, cue words, hint for the prompt, points).
@@ -142,17 +149,35 @@ def make_record(transcript: str) -> dict:
         found = "、".join(dict.fromkeys(f"「{sp}」" for sp, _ in pairs if sp)) or "（なし）"
         reply = prompt("no_staff_label.md").format(found=found, staff="・".join(STAFF[:4]))
         return {**base, "answer": reply, "handoff": True, "reason": "no_staff_label"}
-    fields = {}
+    fields, fault = {}, ""
+    settings = replace(SETTINGS.guard, require_citation=False)
     for field in FIELDS:
         chosen = select(field, pairs)
         if not chosen:
             fields[field] = EMPTY
             continue
+        if fault:  # the AI already failed: do not make the staff member wait for every field
+            fields[field] = NOT_MADE
+            continue
         _roles, _cues, hint, items = RULES[field]
         request = prompt("field.md").format(field=field, hint=hint, items=items, utterances="\n".join(chosen))
-        fields[field] = _bullets(chat(request, system=prompt("system.md"))) or EMPTY
+        # The guard: a field is shown only when what it says (dates, numbers, places, procedures) is in the
+        # utterances it summarises; a failing or silent AI stops the record with a visible status.
+        reply = guarded_chat(request, system=prompt("system.md"), passages=[Passage("発言", "\n".join(chosen))],
+                             settings=settings)
+        if reply.handoff and reply.reason in BACKEND_FAULTS:
+            fault = reply.reason
+            fields[field] = NOT_MADE
+        elif reply.handoff:
+            log.warning("field %s not shown: %s %s", field, reply.reason, reply.unsupported)
+            fields[field] = NOT_SHOWN
+        else:
+            fields[field] = _bullets(reply.text) or EMPTY
     result = {**base, "fields": fields}
     result["answer"] = render_text(fields, kinds)
+    if fault:
+        note = prompt("not_made.md").format(status=status_ja(fault))
+        result.update(handoff=True, reason=fault, status=status_ja(fault), answer=f"{note}\n{result['answer']}")
     return result
 
 
@@ -234,8 +259,15 @@ def _from_file(file) -> str:
 
 
 def _run(transcript: str):
-    result = make_record(transcript)
-    if result["handoff"] or result["reason"] == "empty":
+    try:
+        result = make_record(transcript)
+    except Exception:  # a fault in the app itself: said in Japanese, never an error badge; the transcript stays
+        log.exception("consult_record failed")
+        note = prompt("not_made.md").format(status=status_ja("backend_error"))
+        return ("", note, *([NOT_MADE] * len(FIELDS)))
+    if result["handoff"] and result["reason"] in BACKEND_FAULTS:
+        note = result["answer"].splitlines()[0]
+    elif result["handoff"] or result["reason"] == "empty":
         note = result["answer"]
     elif result["pii"]:
         note = render_text({}, result["pii"]).splitlines()[-1]
@@ -246,7 +278,7 @@ def _run(transcript: str):
 
 def is_empty_record(fields: dict[str, str]) -> bool:
     """True when no field holds anything but blanks or the 「要確認」 placeholder (nothing worth saving)."""
-    return all(not (v or "").strip() or (v or "").strip() == EMPTY for v in fields.values())
+    return all(not (v or "").strip() or (v or "").strip() in (EMPTY, NOT_MADE, NOT_SHOWN) for v in fields.values())
 
 
 def _save(*values: str):

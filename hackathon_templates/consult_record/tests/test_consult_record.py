@@ -17,8 +17,10 @@ RAW_PII = ("山田花子", "090-1234-5678", "本町1-2-3")
 
 
 def test_personal_data_never_reaches_the_model(app, monkeypatch):
+    from aidojo.safety import GuardedReply
+
     sent = []
-    monkeypatch.setattr(app, "chat", lambda p, **kw: sent.append(p) or "・（要約）")
+    monkeypatch.setattr(app, "guarded_chat", lambda p, **kw: sent.append(p) or GuardedReply("・（要約）"))
     result = app.make_record((app.DATA / "seikatsu_soudan.txt").read_text(encoding="utf-8"))
     assert sent, "the model was not called"
     for text in sent:
@@ -91,6 +93,30 @@ def test_header_markdown_renders_without_literal_asterisks(app):
     texts = [c["props"].get("value") or "" for c in demo.config["components"] if c["type"] == "markdown"]
     html = MarkdownIt().render(texts[0])
     assert "<strong>個人情報はAIに渡す前に伏せ字にします</strong>" in html and "**" not in html
+
+
+def _scripted(app, monkeypatch, reply):
+    from aidojo.llm import scripted_client
+
+    real = app.guarded_chat
+    monkeypatch.setattr(app, "guarded_chat", lambda *a, **k: real(*a, client=scripted_client([reply]), **k))
+
+
+def test_a_field_that_says_what_nobody_said_is_not_shown(app, monkeypatch):
+    _scripted(app, monkeypatch, "・次回は12月24日に市民会館で面談する。")
+    fields = app.make_record((app.DATA / "seikatsu_soudan.txt").read_text(encoding="utf-8"))["fields"]
+    assert all("12月24日" not in v and "市民会館" not in v for v in fields.values())
+    assert app.NOT_SHOWN in fields.values()
+
+
+def test_a_backend_failure_stops_with_a_visible_status_and_nothing_is_lost(app, monkeypatch, offline_only):
+    from aidojo.hackathon.testing import free_port
+
+    monkeypatch.setenv("AIDOJO_PROVIDER", "compatible")
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens there
+    masked, note, *fields = app._run((app.DATA / "seikatsu_soudan.txt").read_text(encoding="utf-8"))
+    assert "AIのサーバーでエラー" in note and "［電話番号］" in masked
+    assert app.NOT_MADE in fields and app.is_empty_record(dict(zip(app.FIELDS, fields)))
 
 
 def test_export_writes_docx_and_excel_friendly_csv(app, tmp_path):
