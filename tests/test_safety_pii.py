@@ -25,7 +25,8 @@ def my_number(body11: str) -> str:
 # ---------------------------------------------------------------- public shape
 def test_placeholders_cover_every_kind():
     assert set(PLACEHOLDERS) == set(PII_KINDS) == {
-        "my_number", "phone", "email", "postal_code", "address", "person_name", "credit_card", "bank_account"}
+        "my_number", "phone", "email", "postal_code", "address", "person_name", "credit_card", "bank_account",
+        "date_of_birth"}
     assert PLACEHOLDERS["my_number"] == "［マイナンバー］"
     assert PLACEHOLDERS["phone"] == "［電話番号］"
 

@@ -37,7 +37,9 @@ class Claim:
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d-"
 _KNUM = "〇零一二三四五六七八九十百千万"
 _KDIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-_KANJI_NUMBER = re.compile(rf"([{_KNUM}]+)(?=万?円|か月|週間|歳|才)|([{_KNUM}]{{2,}})(?=[年月日時分人回枚通件名階部個本])")
+_KANJI_NUMBER = re.compile(
+    rf"(?<![\d{_KNUM}])(?!万)([{_KNUM}]+)(?=万?円|か月|週間|歳|才)|(?<![\d{_KNUM}])([{_KNUM}]{{2,}})(?=[年月日時分人回枚通件名階部個本])"
+)
 
 
 def _kanji_to_int(s: str) -> int | None:
@@ -98,6 +100,7 @@ _QUANTITY = re.compile(
     + r")(?![a-z])",
     re.IGNORECASE,
 )
+_ORDINAL_PLACE = re.compile(r"第(\d+)([一-龥ァ-ヴー]{1,8})")  # 第3会議室: the number is part of the place's name
 _BARE_NUMBER = re.compile(rf"(?<![\d.])({_NUM})(?![\d.])")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}[.)、．]|[(（]\d{1,2}[)）])(?!\d)")
 _COUNT_WORDS = re.compile(r"(?<![\d.])[1-9](?:つ|点|項目|種類|通り|段階|ステップ|か所|箇所)")  # 「2つの方法」: structure, not a fact
@@ -266,6 +269,12 @@ def _claims(text: str) -> tuple[Claim, ...]:
             claims.append(Claim("quantity", m.group(0), f"qty:{unit}:{_fmt(m.group(2))}"))
         return claims
 
+    def ordinal_place(m: re.Match[str]) -> list[Claim] | None:
+        if not any(m.group(2).endswith(x) for x in _PLACE_SUFFIXES):
+            return None
+        return [Claim("place", m.group(0), m.group(0))]
+
+    take(_ORDINAL_PLACE, ordinal_place)
     take(_QUANTITY, quantity)
     take(_BARE_NUMBER, lambda m: [Claim("number", m.group(0), f"num:{_fmt(m.group(1))}")])
     out.extend(_runs(t))

@@ -14,7 +14,9 @@ timeout and at most one retry. An answer is shown only when it cites a given pas
 ``unknown_citation``), and every fee, date, time, duration, count, weekday, place, procedure name, phone number
 and URL in it is found in the passages it cites (``unsupported_claim``, see :mod:`aidojo.safety.claims`).
 Personal data in the answer is masked, unless the passages themselves publish it (a city office's phone number);
-My Numbers, card and bank account numbers are always masked; ``pii="withhold"`` hands off instead.
+My Numbers, card and bank account numbers are always masked; ``pii="withhold"`` hands off instead. With passages,
+a phone number, e-mail address or My Number that no cited passage holds is also an unsupported claim: the answer
+is withheld (a handoff), since an answer pointing the citizen to a hidden number helps no one.
 
 Streaming design: release sentence by sentence, never retract. A sentence is released once it is complete, a
 given passage has been cited so far, and its claims are found in the passages cited so far (its personal data
@@ -298,8 +300,8 @@ def check_answer(answer: str, passages: Any = None, *, require_citation: bool = 
     shown, kinds = _mask(text, support_text)
     if kinds and pii == "withhold":
         return _handoff("pii_in_answer", masked=True, finish_reason=finish_reason)
-    if plist:
-        missing = unsupported_claims(_strip_citations(shown, citation_pattern), Support(support_text))
+    if plist:  # on the unmasked text: a phone number or My Number no passage publishes is an unsupported claim
+        missing = unsupported_claims(_strip_citations(text, citation_pattern), Support(support_text))
         if missing:
             names = list(dict.fromkeys(_mask(c.text, "")[0] for c in missing))
             return _handoff("unsupported_claim", unsupported=names, citations=[p.shown for p in cited],
@@ -477,7 +479,7 @@ def _release(buffer: str, released: int, plist: list[Passage], cfg: GuardSetting
         masked, kinds = _mask(sentence, support_text)
         if kinds and cfg.pii == "withhold":
             break
-        if support is not None and unsupported_claims(_strip_citations(masked, pattern), support):
+        if support is not None and unsupported_claims(_strip_citations(sentence, pattern), support):
             break
         out.append(masked if not (released == 0) else masked.lstrip())
         released = m.end()
