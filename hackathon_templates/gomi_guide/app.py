@@ -33,7 +33,7 @@ MAX_CANDIDATES = 5
 MIN_NAME_OVERLAP = 0.67  # a searched row must hold this share of the query's character pairs in its name
 
 STATUS_TABLE = "ごみ分別表の行を出典として回答しました。"
-STATUS_NOT_REWRITTEN = "ごみ分別表の行を出典として回答しました（やさしい日本語への書き換えを確かめられなかったため、表の説明をそのまま表示しています）。"
+STATUS_NOT_REWRITTEN = "ごみ分別表の行を出典として回答しました（{why}、やさしい日本語に書き換えず、表の説明をそのまま表示しています）。"
 STATUS_CHOOSE = "種類によって出し方が違います。どれにあたるか選んでください。"
 
 log = logging.getLogger("gomi_guide")
@@ -223,13 +223,13 @@ def _search(query: str) -> tuple[str, list[Item]]:
     return ("near", near[:MAX_CANDIDATES]) if near else ("none", [])
 
 
-def _line(item: Item, easy: bool = False) -> tuple[str, bool]:
-    """One row as a line of the answer; with ``easy``, (line, whether the model's rewrite was used)."""
+def _line(item: Item, easy: bool = False) -> tuple[str, str]:
+    """One row as a line of the answer, and why the model's rewrite was not used ("" when it was, or not asked for)."""
     if easy:
-        point, rewritten = _easy(item) if item.point else ("とくに ありません。", True)
-        return prompt("answer_easy.md").format(item=item.name, category=item.category, point=point, id=item.id), rewritten
+        point, why_not = _easy(item) if item.point else ("とくに ありません。", "")
+        return prompt("answer_easy.md").format(item=item.name, category=item.category, point=point, id=item.id), why_not
     point = item.point or "特にありません。"
-    return prompt("answer.md").format(item=item.name, category=item.category, point=f"出し方：{point}", id=item.id), True
+    return prompt("answer.md").format(item=item.name, category=item.category, point=f"出し方：{point}", id=item.id), ""
 
 
 @lru_cache(maxsize=1)
@@ -238,21 +238,21 @@ def categories() -> frozenset[str]:
     return frozenset(i.category for i in load_items())
 
 
-def _easy(item: Item) -> tuple[str, bool]:
-    """Rewrite a row's 出し方 note into やさしい日本語; (text, True), or (the note itself, False) when the rewrite cannot
-    be trusted: the AI failed or timed out, or it says a number, date, place or 分別区分 the note and row do not."""
+def _easy(item: Item) -> tuple[str, str]:
+    """Rewrite a row's 出し方 note into やさしい日本語: (text, ""), or (the note itself, why not) when the rewrite
+    cannot be trusted: the AI failed or timed out, or it says a number, date, place or 分別区分 the row does not."""
     source = f"{item.category}。{item.point}"
     reply = guarded_chat(prompt("yasashii.md").replace("{answer}", item.point), passages=[Passage(item.citation, source)],
                          settings=replace(SETTINGS.guard, require_citation=False))
     if reply.handoff:
         log.info("やさしい日本語の書き換えを使いません（%s）: ID-%s", reply.reason, item.id)
-        return item.point, False
+        return item.point, reply.reason_ja or "書き換えを確かめられなかったため"
     text = reply.text.strip()
     named = {c for c in categories() if c in text and c not in source}
     if named or not text:
         log.info("やさしい日本語の書き換えが別の分別区分 %s を書いたので使いません: ID-%s", sorted(named), item.id)
-        return item.point, False
-    return text, True
+        return item.point, "書き換えが表と違う分別区分を書いたため"
+    return text, ""
 
 
 def _result(text: str, **kw) -> dict:
@@ -295,11 +295,11 @@ def answer(question: str, easy: bool = False) -> dict:
         shown = mask_pii(item).text if item and len(item) <= 20 else "お問い合わせの品目"  # never echo a long message
         text = f"{HANDOFF_REPLY}{prompt('not_found.md').format(item=shown)}"
         return _handoff(decision, text, item=item, match=match)
-    lines, rewritten = [], True
+    lines, why_not = [], ""
     for i in items:
-        line, ok = _line(i, easy)
+        line, why = _line(i, easy)
         lines.append(line)
-        rewritten &= ok
+        why_not = why_not or why
     citations = [i.citation for i in items]
     if needs_choice(item, items):
         text = "\n".join([prompt("ask_back.md").format(item=item), *lines])
@@ -307,7 +307,7 @@ def answer(question: str, easy: bool = False) -> dict:
                        status=STATUS_CHOOSE)
     if match == "near":
         lines.insert(0, prompt("candidates.md").format(item=item))
-    status = STATUS_TABLE if rewritten else STATUS_NOT_REWRITTEN
+    status = STATUS_NOT_REWRITTEN.format(why=why_not) if why_not else STATUS_TABLE
     return _result("\n".join(lines), citations=citations, item=item, match=match, status=status)
 
 
