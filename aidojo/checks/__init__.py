@@ -1,12 +1,17 @@
 """Instant self-checks with Japanese hints, and the prompt rubric, for the course notebooks.
 
-``check("m02.q3")`` shows ✅ or ❌ with hints; ``require("m02.q3")`` is the same logic for nbgrader tests.
+``check("m02.q3")`` shows ○ or × with hints; ``require("m02.q3")`` is the graded cell's one-line version.
+Both call the one judge (``aidojo.checks.judging``) that grading uses. This package holds public checks
+only: held-back cases and answer keys live with the instructor's material in ``grader/``.
 ``ask(プロンプト)`` shows what the configured model answers; ``playground()`` is the prompt playground.
 """
 
 from aidojo.checks import rubric
 from aidojo.checks.notebook import Conversation, ask, capabilities, playground
-from aidojo.checks.registry import CheckResult, check, evaluate, question, registered, require
+from aidojo.checks.registry import check, code_question, evaluate, get_question, question, registered, require
+from aidojo.checks.result import CheckResult
+from aidojo.checks.spec import Case, CodeQuestion, Observation, TextQuestion
 
-__all__ = ["CheckResult", "check", "evaluate", "question", "registered", "require", "rubric", "ask", "playground",
-           "Conversation", "capabilities"]
+__all__ = ["Case", "CheckResult", "CodeQuestion", "Observation", "TextQuestion", "check", "code_question", "evaluate",
+           "get_question", "question", "registered", "require", "rubric", "ask", "playground", "Conversation",
+           "capabilities"]

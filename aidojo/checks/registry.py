@@ -1,70 +1,54 @@
-"""Question registry: ``check("m02.q3")`` finds the question's checker in ``aidojo.checks.m02``.
+"""Question registry and the notebook-facing calls: ``check("m02.q3")`` and ``require("m02.q3")``.
 
-Each module file registers its questions with :func:`question`. A checker takes the learner's
-values and returns a :class:`CheckResult`; the same checker serves the instant ``check(...)`` cell
-and the nbgrader tests (:func:`require`), so feedback and grades never disagree.
+Each ``aidojo/checks/mXX.py`` registers its questions with :func:`question` (text) or
+:func:`code_question` (code). ``check`` judges the learner's current answer with the public cases and shows
+○ or × with hints; ``require`` is the graded cell's one-line version and never raises. Grading does not run
+either: the grader reads the answer itself and calls the same judge (``aidojo.checks.judging``).
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from typing import Any
 
-Checker = Callable[..., "CheckResult"]
-
-
-@dataclass
-class CheckResult:
-    """The outcome of one check: passed or not, and hints in Japanese saying what to fix."""
-
-    ok: bool
-    hints: list[str] = field(default_factory=list)
-    score: float = 0.0  # share of the requirements met, 0..1
-    praise: str = "よくできました。"
-
-    def __str__(self) -> str:
-        if self.ok:
-            return f"✅ {self.praise}"
-        return "\n".join(["❌ もう少しです。"] + [f"・{h}" for h in self.hints])
-
-    def _repr_html_(self) -> str:
-        import html
-
-        colour = "#1a7f37" if self.ok else "#b42318"
-        body = "<br>".join(html.escape(line) for line in str(self).splitlines())
-        return f'<div style="border-left:4px solid {colour};padding:4px 10px;font-size:1.05em">{body}</div>'
-
-
-@dataclass(frozen=True)
-class Question:
-    """A registered question: its id, which notebook variables it reads, and its checker."""
-
-    qid: str
-    reads: tuple[str, ...]
-    checker: Checker
-    title: str = ""
-
+from aidojo.checks.judging import judge_code, judge_text
+from aidojo.checks.observe import DEFAULT_CASE_TIMEOUT, observe_case
+from aidojo.checks.result import CheckResult, OneLine
+from aidojo.checks.spec import Case, CaseJudge, CodeQuestion, Observer, Question, TextQuestion
 
 _REGISTRY: dict[str, Question] = {}
 
 
-def question(qid: str, *, reads: tuple[str, ...] = ("プロンプト",), title: str = "") -> Callable[[Checker], Checker]:
-    """Decorator: register ``checker`` as question ``qid`` (e.g. ``"m02.q3"``)."""
+def question(qid: str, *, reads: tuple[str, ...] = ("プロンプト",), title: str = "") -> Callable:
+    """Decorator: register ``checker(*values) -> CheckResult`` as text question ``qid`` (e.g. ``"m02.q3"``)."""
 
-    def wrap(checker: Checker) -> Checker:
-        _REGISTRY[qid] = Question(qid, reads, checker, title)
+    def wrap(checker: Callable[..., CheckResult]) -> Callable[..., CheckResult]:
+        _REGISTRY[qid] = TextQuestion(qid, tuple(reads), title, checker=checker)
         return checker
 
     return wrap
+
+
+def code_question(qid: str, *, reads: tuple[str, ...], title: str = "", cases: Sequence[Case], observe: Observer,
+                  judge: CaseJudge, praise: str = "よくできました。", uses_model: bool = False) -> CodeQuestion:
+    """Register code question ``qid``: public ``cases``, an ``observe`` run on the learner's side, a ``judge``."""
+    for case in cases:
+        if case.hidden:
+            raise ValueError(f"{qid}: a public case cannot be hidden ({case.id})")
+    q = CodeQuestion(qid, tuple(reads), title, cases=tuple(cases), observe=observe, judge=judge, praise=praise,
+                     uses_model=uses_model)
+    _REGISTRY[qid] = q
+    return q
 
 
 def get_question(qid: str) -> Question:
     """Find a question, importing ``aidojo.checks.<module>`` on first use."""
     if qid not in _REGISTRY:
         module = qid.split(".")[0]
+        if not module.isidentifier():
+            raise KeyError(f"問題ID {qid!r} が見つかりません。")
         try:
             importlib.import_module(f"aidojo.checks.{module}")
         except ModuleNotFoundError as exc:
@@ -83,40 +67,49 @@ def _values_from_caller(q: Question, frame_depth: int) -> list[Any]:
     return [namespace[name] for name in q.reads]
 
 
-def evaluate(qid: str, *values: Any) -> CheckResult:
-    """Run question ``qid``'s checker on ``values`` (no printing)."""
+def evaluate(qid: str, *values: Any, timeout: float = DEFAULT_CASE_TIMEOUT) -> CheckResult:
+    """Judge ``values`` (the variables the question reads, in order) with the public cases."""
     q = get_question(qid)
+    if len(values) != len(q.reads):
+        return CheckResult(False, [f"{qid} は {'・'.join(q.reads)} の{len(q.reads)}つを調べます。"])
+    if isinstance(q, TextQuestion):
+        return judge_text(q, values)
+    assert isinstance(q, CodeQuestion)
+    named = dict(zip(q.reads, values))
+    observations = {case.id: observe_case(q, named, case, timeout=timeout) for case in q.cases}
+    return judge_code(q, q.cases, observations, timeout=timeout)
+
+
+def _collect(qid: str, values: tuple) -> tuple[Question, tuple] | CheckResult:
     try:
-        return q.checker(*values)
-    except Exception as exc:  # a learner's broken value must give a hint, not a traceback
-        return CheckResult(False, [f"答えを調べる途中でエラーになりました（{type(exc).__name__}: {exc}）。答えの形を確認してください。"])
+        q = get_question(qid)
+        return q, values or tuple(_values_from_caller(q, 3))
+    except (KeyError, NameError) as exc:
+        return CheckResult(False, [exc.args[0] if exc.args else str(exc)])
 
 
 def check(qid: str, *values: Any) -> CheckResult:
-    """Instant feedback in a notebook: ✅, or ❌ with Japanese hints. Reads the answer variables itself."""
-    q = get_question(qid)
-    if not values:
-        values = tuple(_values_from_caller(q, 2))
-    return evaluate(qid, *values)
+    """Instant feedback in a notebook: ○, or × with Japanese hints. Reads the answer variables itself."""
+    found = _collect(qid, values)
+    if isinstance(found, CheckResult):
+        return found
+    return evaluate(qid, *found[1])
 
 
-def require(qid: str, *values: Any) -> CheckResult:
-    """The graded cell's line in a learner's notebook: shows ✅, or ❌ with a one-line hint; never raises.
-
-    Grading never runs this cell: the grader reads the answer and calls the same judge itself. (Under the
-    legacy in-kernel grading, marked by ``NBGRADER_EXECUTION``, it still raises so that nbgrader sees a failure.)
-    """
-    import os
-
-    q = get_question(qid)
-    if not values:
-        values = tuple(_values_from_caller(q, 2))
-    result = evaluate(qid, *values)
-    if os.environ.get("NBGRADER_EXECUTION") and not result.ok:
-        raise AssertionError("\n".join(result.hints) or "不正解です。")
-    return result
+def require(qid: str, *values: Any) -> OneLine:
+    """The graded cell: the same judgement as ``check`` in one line. Never raises (Run All reaches the end)."""
+    found = _collect(qid, values)
+    if isinstance(found, CheckResult):
+        return OneLine(found)
+    return OneLine(evaluate(qid, *found[1]))
 
 
 def registered() -> dict[str, Question]:
     """All questions registered so far (for tests)."""
     return dict(_REGISTRY)
+
+
+def load_module_questions(module: str) -> dict[str, Question]:
+    """Import ``aidojo.checks.<module>`` and return its questions."""
+    importlib.import_module(f"aidojo.checks.{module}")
+    return {qid: q for qid, q in _REGISTRY.items() if q.module == module}

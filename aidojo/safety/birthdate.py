@@ -23,9 +23,10 @@ _DATE = re.compile(rf"{_ERA_DATE}|{_ERA_ABBR}|{_WESTERN}|{_ENGLISH}")
 
 _BEFORE = re.compile(
     r"(?:生年月日|誕生日|生まれ年|出生日|生年|生まれは|生まれた日は|date\s+of\s+birth|birth\s?date|dob|born(?:\s+on|\s+in)?)"
-    r"(?:\s?[(（][^()（）]{0,6}[)）])?[\s:は、,]{0,3}$",
+    r"(?:\s?[(（][^()（）]{0,6}[)）])?(?:[\s:は、,]{0,3}|(?:ですか|は|を|も)?[？?]?\s?)$",
     re.IGNORECASE,
 )
+_AFTER_FAR = re.compile(r"^[^。\n\d]{0,16}?(?:で|に)(?:出生|生まれ(?!る)|誕生)")  # 昭和33年にみどり市北区で出生
 _AFTER = re.compile(r"^\s?(?:生まれ|生れ|うまれ|産まれ|出生|誕生(?!会|祭|日会)|生(?![活涯徒産命存計地物協息])|[(（]?\s?(?:生|満)?\d{1,3}\s?(?:歳|才))")
 _EVENT_AFTER = re.compile(
     r"^\s?(?:に|より|から|まで|付け?|以前|以降|以後|現在|時点|の時点|当時|頃|ごろ|代|度|施行|制定|公布|改正|開設|設立|竣工|開業|開始|開館|"
@@ -41,7 +42,7 @@ def find_birth_dates(text: str) -> list[Candidate]:
         before = text[max(0, m.start() - 24) : m.start()]
         after = text[m.end() : m.end() + 12]
         full = m.group(0)
-        if _BEFORE.search(before) or _AFTER.match(after):
+        if _BEFORE.search(before) or _AFTER.match(after) or _AFTER_FAR.match(text[m.end() : m.end() + 24]):
             out.append(Candidate("date_of_birth", m.start(), m.end()))
         elif _OLD_ERA_FULL.match(full) and not _EVENT_AFTER.match(after):
             out.append(Candidate("date_of_birth", m.start(), m.end()))

@@ -100,7 +100,8 @@ _LATIN_NAME_JA = re.compile(  # 引っ越すTran Van Minhです / John Smithさ�
 )
 _EN_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof)\.?\s+([A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?)")
 _FIELD_STOP = re.compile(r"(?:です|でした|さん|様|氏|と申します|が|を|に|の|で|と)$")
-_NOT_FIELD_VALUES = {"必須", "不明", "未記入", "任意", "空欄", "記入", "省略", "非公開", "匿名", "無記名", "不要", "自署", "同上"}
+_NOT_FIELD_VALUES = {"必須", "不明", "未記入", "任意", "空欄", "記入", "省略", "非公開", "匿名", "無記名", "不要", "自署", "同上",
+                     "など", "まで", "から", "です", "ます", "について", "とか", "や", "も", "の"}
 _SIGNATURE = re.compile(  # …不安があります。山田花子より: a signature at the end of a message
     rf"(?:^|(?<=[。\n\s、]))([{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?)より(?=\s*$)", re.M
 )

@@ -28,7 +28,8 @@ _RUN_CHARS = re.compile(rf"[{K}{KATA}{HIRA}・ 　]")
 _KIN = (
     "母|父|妻|夫|娘|息子|長男|長女|次男|次女|三男|三女|四男|四女|末っ子|祖母|祖父|孫|兄|姉|弟|妹|義母|義父|義兄|義姉|義弟|義妹|"
     "叔母|叔父|伯母|伯父|主人|家内|嫁|婿|娘婿|甥|姪|子ども|子供|うちの子|子|元夫|元妻|前夫|前妻|養父|養母|継父|継母|母親|父親|"
-    "おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん|同居人|内縁の夫|内縁の妻|世帯主|本人|相談者|隣人|保護者"
+    "おばあちゃん|おじいちゃん|ばあちゃん|じいちゃん|同居人|内縁の夫|内縁の妻|世帯主|本人|相談者|隣人|保護者|旦那|旦那さん|"
+    "兄嫁|弟嫁|むすめ|むすこ|はは|ちち|つま|おっと|あに|あね|おとうと|いもうと|まご|うち"
 )
 _KIN = _KIN + "|長女夫婦|長男夫婦|息子夫婦|娘夫婦|夫婦|両親|子ども[\\d一二三四五六七八九]人|子[\\d一二三四五六七八九]人|[\\d一二三四五六七八九]人の子"
 _KIN = "|".join(sorted(_KIN.split("|"), key=len, reverse=True))
@@ -48,7 +49,8 @@ _AGE = re.compile(
 )
 _LIST_LABEL = re.compile(
     r"(?:出席者|出席委員|出席|欠席者|欠席委員|欠席|参加者|同席者|同席|委員|メンバー|記録者|記録|司会|説明員|報告者|講師|作成者|確認者|"
-    r"署名委員|来所者|訪問者|対応者|班員|構成員|[A-ZＡ-Ｚ]班|兄弟|姉妹|家族|世帯員)\s*(?:[:：]|[(（]|[ 　]+|(?<=委員)(?=[一-龥]))\s*"
+    r"署名委員|来所者|訪問者|対応者|班員|構成員|[A-ZＡ-Ｚ]班|兄弟|姉妹|家族|世帯員|要配慮者|要支援者|避難者|対象者|差出人|送信者|"
+    r"宛先|宛名|名簿|依頼者|申出人|通報者|面談者|同行者|付添人|連絡者)\s*(?:[:：]|[(（]|[ 　]+|(?<=委員)(?=[一-龥]))\s*"
 )
 _ROLE_BEFORE = re.compile(
     r"(?:担当者|担当|担任|主治医|ケアマネジャー|ケアマネ|ヘルパー|相談員|支援員|通訳|後見人|身元保証人|保証人|代理人|大家|管理人|"
@@ -71,7 +73,7 @@ _FAMILY_TITLE = re.compile(r"(?:おばあちゃん|おじいちゃん|ばあち�
 _INTRO = re.compile(
     r"(?:^|(?<=[。！？!?\n「]))\s*(?:こんにちは|こんばんは|はじめまして|初めまして|すみません|あの)?[、,]?\s*(?:わたしは|私は|わたし|私)?[、,]?\s*"
 )
-_INTRO_END = re.compile(r"(?:です|でした|と申します|といいます|と言います|っていいます|って言います)")
+_INTRO_END = re.compile(r"(?:です|でした|でございます|と申します|といいます|と言います|っていいます|って言います)")
 _LABEL_VALUE = re.compile(r"(?:名字|苗字|旧姓|姓|名前|お名前|氏名)(?:は|：|:)\s*")
 _PLACE_END = re.compile(rf"[町村市区県郡部課局署館園所院校駅店社寺宮城山川橋通線港島台丘坂谷沢池原野浜]$")
 _NOT_GIVEN_KANA = {"です", "でした", "ます", "さん", "ちゃん", "くん", "さま", "ため", "こと", "もの", "ところ", "とき", "ほう",
@@ -81,7 +83,9 @@ _NOT_GIVEN_KANA = {"です", "でした", "ます", "さん", "ちゃん", "く�
                    "もう", "まだ", "また", "とても", "ちょっと", "いろいろ", "ありがとう", "よろしく", "はい", "いいえ",
                    "それ", "これ", "あれ", "どれ", "それに", "そして", "でも", "だから", "あと", "さらに", "ただ", "なお",
                    "みんなで", "ふたり", "ひとり", "ふたりとも", "うち", "うちの", "わたし", "わたくし", "ぼく", "おれ",
-                   "じぶん", "あの", "その", "この", "どの", "ほんとう", "ほんと", "ぜんぶ", "いっしょ"}
+                   "じぶん", "あの", "その", "この", "どの", "ほんとう", "ほんと", "ぜんぶ", "いっしょ",
+                   "おじい", "おばあ", "おじ", "おば", "じい", "ばあ", "ねえ", "にい", "おにい", "おねえ", "おかあ", "おとう",
+                   "かあ", "とう", "ママ", "パパ", "まま", "ぱぱ", "あかちゃん", "あかん", "こども", "おこさん"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ KIN_WEAK = Allow(surname=True, given=True)
 KIN_AFTER = Allow(surname=True, given=True, guess=True)
 KIN_BEFORE = Allow(surname=True, given=True, guess=True, words=True, kana_guess=True)
 KIN_BEFORE_KNOWN = Allow(surname=True, given=True, words=True)
+KIN_GLUED = Allow(surname=True, given=True, words=True)
+_MIXED_GIVEN = re.compile(r"[ぁ-ゖ]{1,3}[子美江代枝恵香奈乃世]")
 _NOT_NAME_KANA_END = re.compile(r"(?:から|まで|より|など|だけ|ほう|こと|もの|ため|とき|ところ|ずつ|くらい|ぐらい)$")
 _VERB_END = re.compile(r"(?:ません|ました|ます|です|ない|たい|ている|てる|った|って|れる|せる|ける|げる|める|ねる|べる|える|いる|ける|した|"
                        r"だった|でした|ください|ちゃう|じゃう)$")
@@ -128,14 +134,18 @@ def _guess_given(s: str) -> bool:
             and s not in _KIN_WORDS and not _PLACE_END.search(s) and s not in lex.surname_words)
 
 
-def _kana_given(s: str, words: bool, guess: bool = False) -> bool:
+def _kana_given(s: str, words: bool, guess: bool = False, katakana_guess: bool = False) -> bool:
     lex = lexicon()
     h = to_hiragana(s)
-    if len(h) < 2 or h in _NOT_GIVEN_KANA or _VERB_END.search(h) or h[0] in "ぁぃぅぇぉっゃゅょゎんー":
+    if {_script(c) for c in s} not in ({"H"}, {"T"}):
+        return False  # ウメの: a name is written in one kana
+    if len(h) < 2 or h in _NOT_GIVEN_KANA or _VERB_END.search(h) or h[0] in "ぁぃぅぇぉっゃゅょゎんー" or \
+            h.startswith(("さん", "さま", "ちゃん", "くん", "どの", "たち", "です", "でし")):
         return False
     if h in lex.given_readings or (words and h in lex.given_readings_words):
         return True
-    return guess and 2 <= len(h) <= 4 and h[-1] not in "はがをにでへも" and not _NOT_NAME_KANA_END.search(h)
+    # a guess only for hiragana (katakana words are mostly loanwords: 子どものカード)
+    return guess and (s == h or katakana_guess) and 2 <= len(h) <= 4 and h[-1] not in "はがをにでへも" and not _NOT_NAME_KANA_END.search(h)
 
 
 def _given(s: str, allow: Allow, after_surname: bool) -> bool:
@@ -144,8 +154,12 @@ def _given(s: str, allow: Allow, after_surname: bool) -> bool:
     if not s or s in _KIN_WORDS:
         return False
     script = {_script(c) for c in s}
+    if script == {"H", "T"}:
+        return False  # ウメの: a name is written in one kana
     if script <= {"H", "T"}:
         return _kana_given(s, allow.words or after_surname, allow.kana_guess)
+    if script == {"H", "K"}:  # とし子, ゆり江: kana and a name-ending kanji
+        return bool(_MIXED_GIVEN.fullmatch(s))
     if not script <= {"K"}:
         return False
     known = s in lex.given or (len(s) == 1 and s in ONE_KANJI_GIVEN)
@@ -190,7 +204,7 @@ def _loose_given(s: str, surname: str) -> bool:
         return 1 <= len(s) <= 3 and not _PLACE_END.search(s)
     if all(_script(c) in "HT" for c in s):
         return _kana_given(s, True, guess=to_hiragana(surname) in lex.common_surname_readings or
-                           all(_script(c) == "K" for c in surname))
+                           all(_script(c) == "K" for c in surname), katakana_guess=True)
     return False
 
 
@@ -302,8 +316,12 @@ def find_context_names(text: str) -> list[Candidate]:
 
     for m in _KIN_BEFORE.finditer(text):
         sep = m.group("sep")
-        if sep in ("は", "が", "、") or not sep:  # 夫は…, 息子、それに…, 長男一家: weaker than 長男・ or 長男の
+        if sep in ("は", "が", "、"):  # 夫は…, 息子、それに…: weaker than 長男・ or 長男の
             span = name_after(text, m.end(), KIN_WEAK)
+        elif not sep:  # 夫清は, 長男健太: glued to the kinship word (長男一家 is not a name: 一家 is a common word)
+            span = name_after(text, m.end(), KIN_GLUED)
+            if span and span[1] - span[0] > 1 and text[span[0] : span[1]] in lexicon().common_words:
+                span = None
         elif sep == "の":  # a guess after の only when no の follows (主人の国保の保険証)
             span = name_after(text, m.end(), KIN_BEFORE_KNOWN) or name_after(text, m.end(), KIN_BEFORE)
             if span and span[1] < len(text) and text[span[1]] == "の" and not is_name(text[span[0] : span[1]], KIN_BEFORE_KNOWN):
@@ -335,6 +353,10 @@ def find_context_names(text: str) -> list[Candidate]:
     for m in _ADDRESS_END.finditer(text):
         add(name_after(text, m.end(), LIST))
     for m in re.finditer(r"(?:丁目|番地?|号)の", text):  # 若葉台2丁目の河合ですけど
+        span = name_after(text, m.end(), LIST)
+        if span and _INTRO_END.match(text, span[1]):
+            add(span)
+    for m in re.finditer(rf"[{K}{KATA}ぁ-ゖ]の(?=[{K}{KATA}ぁ-ゖ])", text):  # みどり建設の原口でございます
         span = name_after(text, m.end(), LIST)
         if span and _INTRO_END.match(text, span[1]):
             add(span)
@@ -447,7 +469,7 @@ def _full_names(text: str) -> list[Candidate]:
                 continue
             head = head_run[i:]
             if _surname(head) and (_kana_given(tail, True) or (to_hiragana(head) in lex.common_surname_readings and
-                                                                _kana_given(tail, True, guess=True))) \
+                                                                _kana_given(tail, True, guess=True, katakana_guess=True))) \
                     and _boundary_after(text, m.end()):
                 out.append(Candidate("person_name", m.start() + i, m.end()))
                 break

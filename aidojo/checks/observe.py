@@ -1,0 +1,142 @@
+"""Observe one case: call ``question.observe`` on the learner's values in a forked child, with a time limit.
+
+The same function serves the learner's self-check (in the notebook's kernel) and grading (inside the
+sandbox), so both see the same observation. The child always uses the offline practice model, keeps the
+learner's prints to itself, and sends back only JSON. Hand-written on ``os.fork``: the learner's functions
+live in the notebook's memory, and only a fork can call them without the kernel going down with them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import signal
+import sys
+import time
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from aidojo.checks.spec import Case, CodeQuestion, Observation
+
+MAX_OBSERVATION_BYTES = 2 * 1024 * 1024
+DEFAULT_CASE_TIMEOUT = float(os.environ.get("AIDOJO_CHECK_TIMEOUT") or 6)
+
+
+def force_offline_model() -> None:
+    """Make every ``aidojo.llm`` call in this process use the offline practice model (no key, no network)."""
+    os.environ["AIDOJO_PROVIDER"] = "offline"
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT"):
+        os.environ.pop(name, None)
+
+
+def _run_observer(question: CodeQuestion, values: Mapping[str, Any], case: Case) -> dict:
+    try:
+        value = question.observe(values, case)
+    except NotImplementedError as exc:
+        return {"error": "NotImplementedError", "message": str(exc)[:300]}
+    except Exception as exc:  # the learner's code failed: the judge turns it into a hint
+        return {"error": type(exc).__name__, "message": str(exc)[:300]}
+    return {"value": value}
+
+
+def _child(write_fd: int, question: CodeQuestion, values: Mapping[str, Any], case: Case) -> None:  # pragma: no cover
+    sys.stdout = sys.stderr = io.StringIO()  # the learner's prints stay in the child
+    force_offline_model()
+    try:
+        result = _run_observer(question, values, case)
+        try:
+            data = json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError):
+            data = json.dumps({"error": "UnserialisableResult", "message": "結果を記録できない形でした"}).encode()
+        if len(data) > MAX_OBSERVATION_BYTES:
+            data = json.dumps({"error": "ResultTooLarge", "message": "結果が大きすぎます"}).encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_fd, view):]
+    except BaseException:  # SystemExit, KeyboardInterrupt…: report nothing; the parent sees a crash
+        pass
+    finally:
+        os._exit(0)
+
+
+def observe_case(question: CodeQuestion, values: Mapping[str, Any], case: Case, *,
+                 timeout: float = DEFAULT_CASE_TIMEOUT, isolate: bool = True) -> Observation:
+    """Run ``question.observe(values, case)`` in a forked child and return what it reported."""
+    if not isolate or not hasattr(os, "fork"):
+        force_offline_model()
+        return Observation.from_json(_run_observer(question, values, case))
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():  # Python warns about fork() in a threaded kernel; the child only observes
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_fd)
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            pass
+        _child(write_fd, question, values, case)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_OBSERVATION_BYTES + 1024:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        for target in (-pid, pid):  # the child's process group, then the child itself
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    if timed_out:
+        return Observation(timeout=True)
+    try:
+        return Observation.from_json(json.loads(b"".join(chunks).decode("utf-8")))
+    except (UnicodeDecodeError, ValueError):
+        return Observation(crashed=True)
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain JSON data for an observation (tuples → lists, other objects → their type and repr)."""
+    if depth > 20:
+        return {"__type__": "too_deep"}
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else repr(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(v, depth + 1) for v in list(value)[:10_000]]
+    if isinstance(value, dict):
+        return {str(k): plain(v, depth + 1) for k, v in list(value.items())[:10_000]}
+    try:
+        text = repr(value)[:200]
+    except Exception:
+        text = "?"
+    return {"__type__": type(value).__name__, "__repr__": text}
+
+
+def type_name(value: Any) -> str:
+    return type(value).__name__
