@@ -67,11 +67,16 @@ class Coverage:
 
 
 _PARTICLES = frozenset("のはがをにでへや")
+# Request endings carry no meaning of their own (every FAQ title may end in 「教えてください」).
+_REQUEST = re.compile(r"教えて(?:ください|下さい|ほしい|欲しい)?|ください|について|のこと|知りたい|聞きたい|でしょうか|ですか|"
+                      r"ますか|[?？!！。、\s]+")
 
 
 def _wording(question: str) -> set[str]:
-    """The question's bigrams without those that hold a particle (「休暇の取り方」 → 休暇, 取り, り方)."""
-    grams = {g for p in _asked(question) for g in (char_bigrams(p) if len(p) > 1 else [p])}
+    """The question's bigrams, question words included (「どこで」 tells 「どこでできますか」 from 「いつから」), without
+    those that hold a particle (「休暇の取り方」 → 休暇, 取り, り方)."""
+    parts = [p for p in _REQUEST.split(normalize(question)) if p]
+    grams = {g for p in parts for g in (char_bigrams(p) if len(p) > 1 else [p])}
     return {g for g in grams if not _PARTICLES & set(g)} or grams
 
 

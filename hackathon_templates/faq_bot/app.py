@@ -26,6 +26,7 @@ from aidojo.safety import (
     HandoffPolicy,
     Passage,
     append_record,
+    mask_conversation,
     mask_pii,
     stream_guarded_chat,
 )
@@ -118,7 +119,15 @@ def _handoff(decision, conversation=None, score=None, details=None) -> dict:
     record = policy.record(decision, conversation=conversation, details=details)
     return _result(record.reply_ja, handoff=True, outcome="handoff", reason=decision.reason,
                    reason_ja=decision.reason_ja, status=f"{decision.status_ja}　受付番号：{record.case_id}", score=score,
-                   case_id=record.case_id)
+                   case_id=record.case_id, record=record.to_dict())
+
+
+def update_record(state: dict, **changes) -> None:
+    """Append the case's record again with ``changes`` (the conversation so far, the contact): the last line of a
+    case number in the log is its latest state."""
+    path = policy.effective_log_path
+    if path is not None and state.get("record"):
+        append_record(path, {**state["record"], **changes, "handoff": True})
 
 
 def ask_back(question: str) -> dict | None:
@@ -185,8 +194,8 @@ def answer(question: str, conversation: list | None = None) -> dict:
 
 def new_state() -> dict:
     """A fresh conversation: messages for the Chatbot, handoff status and case number, turn count."""
-    return {"messages": [], "handoff": False, "handoff_reason": "", "case_id": "", "status": "", "turns": 0,
-            "pending": ""}
+    return {"messages": [], "handoff": False, "handoff_reason": "", "case_id": "", "record": None, "status": "",
+            "turns": 0, "pending": ""}
 
 
 def _waiting_reply(state: dict) -> str:
@@ -207,11 +216,9 @@ def chat_stream(message: str, state: dict | None) -> Iterator[dict]:
         return
     user = {"role": "user", "content": shown}
     if state["handoff"]:
-        if policy.effective_log_path is not None:  # the person taking over sees what the citizen added
-            append_record(policy.effective_log_path, {"case_id": state["case_id"], "follow_up": shown, "handoff": True})
-        state = {**state, "messages": [*state["messages"], user, {"role": "assistant", "content": _waiting_reply(state)}],
-                 "turns": state["turns"] + 1}
-        yield state
+        messages = [*state["messages"], user, {"role": "assistant", "content": _waiting_reply(state)}]
+        update_record(state, conversation=mask_conversation(messages))  # the person taking over sees what was added
+        yield {**state, "messages": messages, "turns": state["turns"] + 1}
         return
     question = f"{state['pending']} {message}".strip() if state["pending"] else message
     conversation = [*state["messages"], user]
@@ -224,7 +231,7 @@ def chat_stream(message: str, state: dict | None) -> Iterator[dict]:
     state = {**partial, "turns": state["turns"] + 1, "last": result, "pending": question if result["ask_back"] else ""}
     if result["handoff"]:
         state.update(handoff=True, handoff_reason=result["reason_ja"] or "FAQでお答えできないご質問のため",
-                     case_id=result["case_id"])
+                     case_id=result["case_id"], record=result.get("record"))
     yield state
 
 
@@ -245,9 +252,7 @@ def add_contact(state: dict, name: str, phone: str, consent: bool) -> tuple[dict
     contact = {k: v.strip() for k, v in (("name", name or ""), ("phone", phone or "")) if v and v.strip()}
     if not contact.get("phone"):
         return state, "折り返しの電話番号を入力してください。"
-    path = policy.effective_log_path
-    if path is not None:
-        append_record(path, {"case_id": state["case_id"], "contact": contact, "consent": True, "handoff": True})
+    update_record(state, contact=contact, details={**(state.get("record") or {}).get("details", {}), "consent": True})
     return {**state, "contact_given": True}, f"受付番号「{state['case_id']}」に連絡先を記録しました。職員から折り返しご連絡します。"
 
 
@@ -279,7 +284,8 @@ def fail_state(message: str, state: dict | None) -> dict:
     user = {"role": "user", "content": mask_pii(message or "").text}
     record = policy.record(failure_decision(message), conversation=[*state["messages"], user])
     return {**state, "messages": [*state["messages"], user, {"role": "assistant", "content": record.reply_ja}],
-            "handoff": True, "handoff_reason": record.reason_ja, "case_id": record.case_id, "turns": state["turns"] + 1}
+            "handoff": True, "handoff_reason": record.reason_ja, "case_id": record.case_id, "record": record.to_dict(),
+            "turns": state["turns"] + 1}
 
 
 def _reset():

@@ -98,8 +98,9 @@ def test_after_a_handoff_the_chat_stops_answering_until_reset(app, monkeypatch, 
     assert state["turns"] == 31 and len(state["messages"]) == 62
     assert state["handoff"] is True and case_id in state["messages"][-1]["content"]
     assert "職員におつなぎします" in app.status_markdown(state) and case_id in app.status_markdown(state)
-    lines = [json.loads(x) for x in handoff_log.read_text(encoding="utf-8").splitlines()]
-    assert sum(1 for x in lines if x.get("follow_up") == "暗証番号を忘れました" and x["case_id"] == case_id) == 30
+    records = read_handoff_log(handoff_log)  # the last line of a case is its latest state
+    assert len(records) == 31 and {r.case_id for r in records} == {case_id}
+    assert [m["content"] for m in records[-1].conversation if m["role"] == "user"].count("暗証番号を忘れました") == 30
     monkeypatch.undo()
     assert app.chat_turn("暗証番号を忘れました", app.new_state())["handoff"] is False  # a reset conversation answers
 
@@ -110,8 +111,9 @@ def test_the_contact_is_recorded_only_with_consent(app, handoff_log):
     assert "記録していません" in message and "090-1111-2222" not in handoff_log.read_text(encoding="utf-8")
     state, message = app.add_contact(state, "みどり 太郎", "090-1111-2222", consent=True)
     assert state["case_id"] in message
-    lines = [json.loads(x) for x in handoff_log.read_text(encoding="utf-8").splitlines()]
-    assert lines[-1]["case_id"] == state["case_id"] and lines[-1]["contact"] == {"name": "みどり 太郎", "phone": "090-1111-2222"}
+    last = read_handoff_log(handoff_log)[-1]
+    assert last.case_id == state["case_id"] and last.contact == {"name": "みどり 太郎", "phone": "090-1111-2222"}
+    assert last.reason == "asked_for_person" and last.conversation  # the whole record, now with the contact
     assert app.add_contact(app.new_state(), "x", "090-1111-2222", True)[1].startswith("職員への引き継ぎのあと")
 
 
