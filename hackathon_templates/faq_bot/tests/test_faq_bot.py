@@ -76,7 +76,9 @@ def test_a_request_for_a_person_is_answered_as_such_with_a_case_number(app, hand
 
 
 def test_handoff_record_is_masked_and_holds_the_conversation(app, handoff_log):
-    state = app.chat_turn("カードの有効期限はいつまでですか", app.new_state())
+    question = next(iter(app.load_faq().values()))["question"]  # a question the FAQ answers
+    state = app.chat_turn(question, app.new_state())
+    assert state["handoff"] is False, f"FAQの最初の質問「{question}」に答えられませんでした"
     state = app.chat_turn("電話番号090-1234-5678に折り返し連絡をください", state)
     assert state["handoff"] is True and state["case_id"]
     text = handoff_log.read_text(encoding="utf-8")
@@ -84,25 +86,26 @@ def test_handoff_record_is_masked_and_holds_the_conversation(app, handoff_log):
     (record,) = read_handoff_log(handoff_log)
     assert record.case_id == state["case_id"] and record.reason == "pii_in_question"
     assert [m["role"] for m in record.conversation] == ["user", "assistant", "user"]
-    assert record.conversation[0]["content"] == "カードの有効期限はいつまでですか"
+    assert record.conversation[0]["content"] == question
     assert not (PROJECT / "logs" / "handoff.jsonl").exists() or "090-1234-5678" not in (
         PROJECT / "logs" / "handoff.jsonl").read_text(encoding="utf-8")
 
 
 def test_after_a_handoff_the_chat_stops_answering_until_reset(app, monkeypatch, handoff_log):
+    question = next(iter(app.load_faq().values()))["question"]  # a question the FAQ answers
     state = app.chat_turn("職員と話したい", app.new_state())
     case_id = state["case_id"]
     monkeypatch.setattr(app, "stream_guarded_chat", lambda *a, **k: pytest.fail("no AI answer after a handoff"))
     for _ in range(30):
-        state = app.chat_turn("暗証番号を忘れました", state)
+        state = app.chat_turn(question, state)
     assert state["turns"] == 31 and len(state["messages"]) == 62
     assert state["handoff"] is True and case_id in state["messages"][-1]["content"]
     assert "職員におつなぎします" in app.status_markdown(state) and case_id in app.status_markdown(state)
     records = read_handoff_log(handoff_log)  # the last line of a case is its latest state
     assert len(records) == 31 and {r.case_id for r in records} == {case_id}
-    assert [m["content"] for m in records[-1].conversation if m["role"] == "user"].count("暗証番号を忘れました") == 30
+    assert [m["content"] for m in records[-1].conversation if m["role"] == "user"].count(question) == 30
     monkeypatch.undo()
-    assert app.chat_turn("暗証番号を忘れました", app.new_state())["handoff"] is False  # a reset conversation answers
+    assert app.chat_turn(question, app.new_state())["handoff"] is False  # a reset conversation answers
 
 
 def test_the_contact_is_recorded_only_with_consent(app, handoff_log):
