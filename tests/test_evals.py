@@ -487,3 +487,16 @@ def test_show_scores_suggests_a_threshold(tmp_path):
     res = CliRunner().invoke(__import__("aidojo.cli", fromlist=["app"]).app,
                              ["eval", str(_suite(tmp_path, FULL)), "--target", "python:app.py:answer", "--show-scores"])
     assert res.exit_code == 2  # no app.py in this folder: a clear error, not a traceback
+
+
+def test_every_template_ships_the_current_suite_schema():
+    from aidojo.evals import schema_json
+
+    root = Path(__file__).resolve().parents[1] / "hackathon_templates"
+    suites = sorted(root.glob("*/scenarios.yaml"))
+    assert len(suites) >= 6
+    for suite in suites:
+        assert suite.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=./scenarios.schema.json")
+        shipped = (suite.parent / "scenarios.schema.json").read_text(encoding="utf-8")
+        assert shipped == schema_json(), f"{suite.parent.name}: regenerate scenarios.schema.json (aidojo.evals.schema_json)"
+    assert '"asks_back"' in schema_json() and '"must_handoff"' in schema_json()

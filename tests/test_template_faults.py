@@ -128,3 +128,11 @@ def test_no_template_crashes_shows_an_unsupported_claim_or_leaks(apps, backend, 
         assert len(calls) <= (2 if fault == "500" else 1) * 2, f"{name} kept calling a failing backend ({len(calls)})"
         assert kept.strip() and (kept in shown or name in ("gomi_guide", "doc_search", "minutes", "opinions")
                                  or kept[:20] in shown or name == "consult_record")
+
+
+@pytest.mark.slow
+def test_every_template_defines_demo_at_module_level_for_gradio_reload(apps):
+    import gradio as gr
+
+    for name, app in apps.items():
+        assert isinstance(getattr(app, "demo", None), gr.Blocks), f"{name}: `gradio app.py` needs a module-level demo"

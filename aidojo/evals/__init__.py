@@ -9,11 +9,12 @@
 from aidojo.evals.asserts import check
 from aidojo.evals.report import HandoffMetrics, Report, ScenarioResult
 from aidojo.evals.runner import HANDOFF_LOG_ENV, eval_log, run_scenario, run_suite
-from aidojo.evals.suite import CATEGORIES, Expect, Scenario, ScenarioInput, Suite, SuiteError, load_suite
+from aidojo.evals.suite import CATEGORIES, Expect, Scenario, ScenarioInput, Suite, SuiteError, load_suite, schema_json
 from aidojo.evals.targets import Response, TargetError, parse_citations, resolve_target, to_response
 
 __all__ = [
     "load_suite",
+    "schema_json",
     "run_suite",
     "run_scenario",
     "resolve_target",

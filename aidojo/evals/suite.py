@@ -261,3 +261,12 @@ def load_suite(path: str | Path) -> Suite:
         seen[sc.id] = sc.line or 0
     suite.path = path.resolve()
     return suite
+
+
+def schema_json() -> str:
+    """The suite's JSON Schema as text (``scenarios.schema.json`` beside every template's ``scenarios.yaml``)."""
+    import json
+
+    schema = Suite.model_json_schema()
+    schema["title"] = "AI道場 シナリオ集（scenarios.yaml）"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
