@@ -48,3 +48,10 @@ def is_staff_id(raw: object) -> bool:
 def same_but_leading_zeros(a: str, b: str) -> bool:
     """``a`` and ``b`` differ only in leading zeros (``000123`` vs ``123``): one person split in two."""
     return a != b and a.lstrip("0") == b.lstrip("0") and bool(a.lstrip("0"))
+
+
+def unix_account_name(staff_id: str) -> str:
+    """The Unix account of a staff member on a one-account-per-person server: lower case (Debian's NAME_REGEX),
+    ``s`` before a leading digit. Shared by the hub's spawner and ``collect``'s check of who owns a submission."""
+    name = staff_id.lower()
+    return name if name[:1].isalpha() else "s" + name
