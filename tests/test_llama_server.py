@@ -120,3 +120,20 @@ def test_serve_without_the_server_extras_says_what_to_install(tmp_path):
     if llama_server_available():  # llama_cpp is there: the shadowed sse_starlette is what is named
         assert "sse_starlette" in out and "sse-starlette" in out
     assert "pip install" in out and "[local]" in out
+
+
+@real
+def test_guarded_chat_against_llama_cpp_never_shows_an_unsupported_claim(compatible):
+    """A real small model through the guard: the reply is either checked and shown, or a handoff with a reason."""
+    from aidojo.safety import REASONS, Passage, check_answer, guarded_chat, stream_guarded_chat
+
+    faq = [Passage("FAQ-12", "マイナンバーカードの再発行手数料は1,000円です。本人の責任によらない場合は無料です。")]
+    prompt = ("次の資料だけを根拠に答え、答えの最後に【FAQ-12】と書いてください。\n資料:【FAQ-12】" + faq[0].text +
+              "\n質問: 再発行の手数料はいくらですか？")
+    for reply in (guarded_chat(prompt, passages=faq, max_tokens=48, timeout_s=30),
+                  list(stream_guarded_chat(prompt, passages=faq, max_tokens=48, timeout_s=30))[-1]):
+        assert reply.final and reply.attempts >= 1
+        if reply.handoff:
+            assert reply.reason in REASONS
+        else:
+            assert reply.citations == ["FAQ-12"] and not check_answer(reply.text, faq).handoff

@@ -35,6 +35,10 @@ def query_terms(question: str, tokenize: Callable[[str], list[str]]) -> set[str]
     parts = [p for p in _QUESTION_WORDS.split(question) if p.strip()] or [question]
     tokens = [t for part in parts for t in tokenize(part) if t]
     terms = {t for t in tokens if is_key_term(t)}
+    # A single character already inside a two-character term (登 and 録 of 登録) would count twice: keep it only where
+    # it stands alone (犬の登録 keeps 犬).
+    covered = {c for t in terms if len(t) == 2 for c in t}
+    terms = {t for t in terms if len(t) != 1 or t not in covered}
     if not terms:  # a question written in hiragana (ばねの捨て方): its plain tokens, particles aside
         terms = {t for t in tokens if any(c.isalnum() for c in t) and not _PARTICLE_GRAM.search(t)}
     return terms

@@ -481,7 +481,7 @@ def _release(buffer: str, released: int, plist: list[Passage], cfg: GuardSetting
             break
         if support is not None and unsupported_claims(_strip_citations(sentence, pattern), support):
             break
-        out.append(masked if not (released == 0) else masked.lstrip())
+        out.append(masked.lstrip() if released == 0 else masked)
         released = m.end()
     return released, "".join(out)
 
