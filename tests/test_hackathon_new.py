@@ -171,7 +171,7 @@ def test_a_fork_with_its_own_faq_says_what_to_update_then_passes(tmp_path, insta
     assert stale.returncode == 1
     assert "FAQを差し替えたら、シナリオの cites も新しいFAQ番号に書き直してください" in stale.stdout
     assert "出典 FAQ-34 は data/faq.csv にありません" in stale.stdout and "scenarios.yaml " in stale.stdout
-    assert "test_every_faq_question_asked_as_written_is_answered_from_its_entry" not in stale.stdout.split("short test summary")[-1]
+    assert "test_every_faq_question_asked_as_written_is_found_and_answered_from_its_entry" not in stale.stdout.split("short test summary")[-1]
 
     (dest / "scenarios.yaml").write_text((fixtures / "scenarios.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     fixed = _pytest_outside(dest, installed_kit)

@@ -34,18 +34,24 @@ def test_the_suite_cites_only_entries_of_this_faq(app):
     assert not stale, "FAQを差し替えたら、シナリオの cites も新しいFAQ番号に書き直してください。\n" + "\n".join(stale)
 
 
-def test_every_faq_question_asked_as_written_is_answered_from_its_entry(app):
-    problems = []
-    for faq_id, entry in app.load_faq().items():
+def test_every_faq_question_asked_as_written_is_found_and_answered_from_its_entry(app):
+    """The search finds each entry from its own question, and an answer cites that entry. The model may still
+    decline a few (that is the suite's business), but not more than one in ten."""
+    problems, declined = [], []
+    faq = app.load_faq()
+    for faq_id, entry in faq.items():
         result = app.answer(entry["question"])
         if result["ask_back"] and entry["question"] in result["answer"]:
             continue  # fits several entries equally: offering this one among them is right
-        if result["handoff"] or faq_id not in result["citations"]:
+        if result["reason"] in ("no_grounded_answer", "no_citation"):
+            declined.append(f"{faq_id}（{result['reason']}）")
+        elif result["handoff"] or faq_id not in result["citations"]:
             problems.append(f"{faq_id}「{entry['question']}」→ {result['outcome']}（{result['reason'] or '出典 ' + '、'.join(result['citations'])}、"
                             f"関連度 {result['score']}）")
     assert not problems, ("FAQの質問をそのまま聞いても、その項目で答えられませんでした。質問文と答えの言葉をそろえるか、"
                           "aliases 列に市民の言い方を足すか、template.toml の min_relevance を見直してください：\n"
                           + "\n".join(problems))
+    assert len(declined) <= len(faq) // 10, "AIが「分かりません」と答えた項目が多すぎます：" + "、".join(declined)
 
 
 @pytest.mark.parametrize(("question", "reason"), [
