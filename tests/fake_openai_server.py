@@ -97,7 +97,7 @@ class FakeOpenAIServer:
         """From now on, answer every request with this one step (a test switches faults between checks)."""
         self.steps = [(status, body, delay)]
 
-    def __enter__(self) -> "FakeOpenAIServer":
+    def __enter__(self) -> FakeOpenAIServer:
         self.thread.start()
         return self
 

@@ -12,7 +12,15 @@ from typer.testing import CliRunner
 
 from aidojo.evals import load_suite, run_suite
 from aidojo.hackathon import create_project
-from aidojo.hackathon.score import COLUMNS, TeamScore, parse_junit, render_csv, render_html, scenario_metrics, score_team
+from aidojo.hackathon.score import (
+    COLUMNS,
+    TeamScore,
+    parse_junit,
+    render_csv,
+    render_html,
+    scenario_metrics,
+    score_team,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

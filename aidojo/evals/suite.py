@@ -71,7 +71,7 @@ class Expect(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Expect":
+    def _consistent(self) -> Expect:
         if self.handoff is not None and self.answers is not None and self.handoff == self.answers:
             raise ValueError("handoff と answers が矛盾しています（引き継ぐ／答える のどちらかにしてください）")
         if self.asks_back and (self.handoff or self.answers):

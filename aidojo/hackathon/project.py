@@ -63,11 +63,11 @@ def load_settings(project_dir: str | Path) -> ProjectSettings:
 def failure_decision(question: str):
     """The handoff for an unexpected error in the app itself: the citizen sees the backend-failure reply and status
     (never a Gradio error badge), and the record says what failed."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from aidojo.safety import HandoffDecision, handoff_reply, mask_pii, reason_ja
 
     reason = "backend_error"
-    event = {"timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"), "handoff": True, "reason": reason,
+    event = {"timestamp": datetime.now(UTC).isoformat(timespec="seconds"), "handoff": True, "reason": reason,
              "reason_ja": reason_ja(reason), "question": mask_pii(question or "").text, "app_error": True}
     return HandoffDecision(True, reason, reason_ja(reason), handoff_reply(reason), event)

@@ -186,11 +186,7 @@ def _shown(text: str, usable) -> str:
 
 def answer(question: str, files=None) -> dict:
     """Answer one question (the last result of :func:`answer_stream`)."""
-    result = None
-    for result in answer_stream(question, files):
-        pass
-    assert result is not None
-    return result
+    return list(answer_stream(question, files))[-1]
 
 
 # --- UI ----------------------------------------------------------------------------------------

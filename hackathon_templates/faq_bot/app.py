@@ -183,11 +183,7 @@ def answer_stream(question: str, conversation: list | None = None) -> Iterator[d
 
 def answer(question: str, conversation: list | None = None) -> dict:
     """Answer one question from the FAQ (the last result of :func:`answer_stream`)."""
-    result = None
-    for result in answer_stream(question, conversation):
-        pass
-    assert result is not None
-    return result
+    return list(answer_stream(question, conversation))[-1]
 
 
 # --- conversation state (kept in gr.State; plain data so it survives any number of turns) -----------
@@ -237,10 +233,7 @@ def chat_stream(message: str, state: dict | None) -> Iterator[dict]:
 
 def chat_turn(message: str, state: dict | None) -> dict:
     """One turn of the conversation: the final state of :func:`chat_stream`."""
-    last = None
-    for last in chat_stream(message, state):
-        pass
-    return last
+    return list(chat_stream(message, state))[-1]
 
 
 def add_contact(state: dict, name: str, phone: str, consent: bool) -> tuple[dict, str]:

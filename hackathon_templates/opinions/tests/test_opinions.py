@@ -60,9 +60,8 @@ def test_analysis_of_the_sample(app, tmp_path):
 
 
 def test_quote_headings_stand_apart_from_the_bullets_and_the_chart_counts_whole_comments(app):
-    from markdown_it import MarkdownIt
-
     import matplotlib.pyplot as plt
+    from markdown_it import MarkdownIt
 
     analysis = app.analyze(app.pd_frame(["バスの便数が少なくて不便です。", "公園の遊具が新しくなって嬉しいです。"]))
     html = MarkdownIt().render(app.quotes_markdown(analysis))
