@@ -54,7 +54,7 @@ def generate(n: int = 2000, seed: int = 20261130) -> list[Generated]:
     """``n`` prompts with a random subset of the elements, each in a random layout, some with material."""
     rng = random.Random(seed)
     out: list[Generated] = []
-    for i in range(n):
+    for _ in range(n):
         keys = [k for k in KEYS if rng.random() < 0.6]
         layout = rng.choice(["sentences", "headings", "bullets", "headings+empty"])
         if layout == "sentences":

@@ -3,8 +3,9 @@
 A submitted notebook is never run to grade a text answer: the answer cell's string literal is read with ``ast`` and
 judged by the question's checker; ○ means the test cell's full points, × means 0. Covered here: solutions score
 full marks, untouched exercises score 0, every fixture answer (tests/fixtures/answers/<module>.yaml) substituted
-into the exercise scores as labelled, whole executive sessions pass or fail the track's 80% mark, exercises equal
-what nbgrader generates from solutions (tests/test_course_release.py), and the lesson notebooks run offline.
+into the exercise scores as labelled, whole executive sessions pass or fail the track's 80% mark (and the real
+grading pipeline gives e01 the same scores), and the lesson notebooks run offline. Exercises equal what nbgrader
+generates from solutions: tests/test_course_release.py; m01–m03 through the real pipeline: tests/test_grading_curriculum.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pytest
 from aidojo.checks import evaluate
 from aidojo.checks.registry import get_question
 from aidojo.course import load_course
-from tests.curriculum import assert_no_errors_outside_graded_cells, cell_id, grade_cells, load_fixture, run_lesson
+from tests.curriculum import cell_id, grade_cells, load_fixture, run_lesson
 
 REPO = Path(__file__).resolve().parents[1]
 MODULES = ("m01", "m02", "m03", "e01")
@@ -169,18 +170,43 @@ def test_executive_sessions_pass_or_fail_the_track(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("module", MODULES)
-def test_real_nbgrader_runs_solution_and_untouched_exercise_without_errors(module, tmp_path):
-    from aidojo.course.quickgrade import grade_notebooks
+@pytest.mark.timeout(900)
+def test_executive_track_through_the_real_grading_pipeline(tmp_path):
+    """e01 through aidojo.course.autograde (sandbox, judge, gradebook), as m01–m09 are in tests/test_grading_curriculum.py:
+    the solution full marks, the untouched exercise zero, the executive sessions' scores equal the static judge's."""
+    import json
 
-    name = load_fixture(module)["notebook"]
-    results = grade_notebooks(module, {"solution": {name: _notebook(module, "solutions")},
-                                       "untouched": {name: _notebook(module, "exercises")}}, workdir=tmp_path / "grade")
-    sol = results["solution"][0]
-    assert sol.score == sol.max_score == load_course().modules[module].points, sol.cells
-    for student in ("solution", "untouched"):
-        assert_no_errors_outside_graded_cells(tmp_path / "grade" / "autograded" / student / module / f"{name}.ipynb",
-                                              graded_too=True)
+    from nbgrader.api import Gradebook
+
+    from aidojo.course import autograde
+    from aidojo.course.layout import CourseLayout
+    from aidojo.course.simulate import learner_notebook
+
+    fixture = load_fixture("e01")
+    name = fixture["notebook"]
+    layout = CourseLayout(data_dir=tmp_path / "course")
+    reads = {qid: q["variable"] for qid, q in fixture["questions"].items()}
+    submissions = {"solution": learner_notebook("e01", name, "right"),
+                   "untouched": json.loads(_notebook("e01", "exercises").read_text(encoding="utf-8"))}
+    expected = {"solution": static_grade(_notebook("e01", "solutions")), "untouched": static_grade(_notebook("e01", "exercises"))}
+    for n, session in enumerate(fixture["sessions"].values()):
+        answers = {qid: (reads[qid], text) for qid, text in session["answers"].items()}
+        path = _submission(_notebook("e01", "exercises"), answers, tmp_path / f"s{n}.ipynb", keep_material=True)
+        submissions[f"session{n}"] = json.loads(path.read_text(encoding="utf-8"))
+        expected[f"session{n}"] = static_grade(path)
+    for sid, nb in submissions.items():
+        folder = layout.submitted_dir / sid / "e01"
+        folder.mkdir(parents=True)
+        (folder / f"{name}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+        (folder / "timestamp.txt").write_text("2026-11-30 10:00:00.000000 UTC")
+    report = autograde(["e01"], layout=layout, workers=2, cell_timeout=10, progress=False)
+    with Gradebook(layout.db_url, course_id="aidojo") as gb:
+        for sid, want in expected.items():
+            got = {g.name: (float(g.score or 0), float(g.max_score or 0))
+                   for nb in gb.find_submission("e01", sid).notebooks for g in nb.grades}
+            assert {k: got[k] for k in want} == want, f"{sid}: {got}\n{report.text()}"
+    assert sum(s for s, _ in expected["solution"].values()) == load_course().modules["e01"].points
+    assert not report.failures, report.text()
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ STUB = "\n# ここに答えを書いてください\nraise NotImplementedError()
 
 
 def _cases(kind: str):
-    for module, data in FIXTURES.items():
+    for data in FIXTURES.values():
         for qid, q in data["questions"].items():
             values = [q["solution"]] if kind == "solution" else q[kind]
             for i, value in enumerate(values):

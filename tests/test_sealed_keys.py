@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import re
 import tomllib
 from pathlib import Path
-
-import re
 
 from aidojo.checks import e01, m01
 from aidojo.checks.sealed import seal

@@ -2,7 +2,7 @@
 
 Learners get the Japanese language pack selected, nbgrader's Assignments tab (fetch, submit, fetch feedback)
 and nothing of the instructor's tools (formgrader, create-assignment, course list). Trainers keep everything.
-When ``aidojo.lab.lab_settings`` (the pedagogy work) is available its env and args are applied as well.
+``aidojo.lab.lab_settings`` (the same settings as ``aidojo lab``) gives their env and args.
 """
 
 from __future__ import annotations
@@ -34,13 +34,12 @@ c.CourseDirectory.student_id = os.environ.get("JUPYTERHUB_USER") or "*"
 '''
 
 
-def pedagogy_settings(instructor: bool) -> tuple[dict[str, str], list[str]]:
-    """``aidojo.lab.lab_settings(instructor=...)`` as (env, args) when that module exists, else empty."""
-    try:
-        from aidojo.lab import lab_settings  # type: ignore[import-not-found]
-    except ImportError:
-        return {}, []
-    found = lab_settings(instructor=instructor)
+def pedagogy_settings(instructor: bool, root: str | os.PathLike | None = None) -> tuple[dict[str, str], list[str]]:
+    """The learner's (or trainer's) Japanese JupyterLab of ``aidojo.lab`` as (env, args), its settings written under
+    ``root`` (a folder every user's server can read, next to the learners' Jupyter config)."""
+    from aidojo.lab import lab_settings
+
+    found = lab_settings(instructor=instructor, root=root, assignments=not instructor)
     return dict(found.env), list(found.args)
 
 

@@ -62,7 +62,7 @@ class AidojoSpawnerMixin(Configurable):
         """Variables this user's server gets (besides JupyterHub's own)."""
         env = {**gateway_env(self.gateway_url, self.api_token), "GRADIO_ANALYTICS_ENABLED": "False",
                "PYTHONNOUSERSITE": "1", **self.extra_env}
-        extra, _ = pedagogy_settings(self.is_trainer)
+        extra, _ = pedagogy_settings(self.is_trainer, self._lab_root())
         env.update(extra)
         if self.is_trainer:
             env.update({"AIDOJO_COURSE_DIR": self.course_dir, "AIDOJO_EXCHANGE": self.exchange_dir,
@@ -70,6 +70,10 @@ class AidojoSpawnerMixin(Configurable):
         else:
             env["JUPYTER_CONFIG_PATH"] = self.learner_config
         return env
+
+    def _lab_root(self) -> Path | None:
+        """Where the lab settings live: beside the learners' Jupyter config (readable by every user's server)."""
+        return Path(self.learner_config).parent / "lab" if self.learner_config else None
 
     def get_env(self):
         env = super().get_env()
@@ -80,7 +84,7 @@ class AidojoSpawnerMixin(Configurable):
 
     def get_args(self):
         args = super().get_args()
-        _, extra = pedagogy_settings(self.is_trainer)
+        _, extra = pedagogy_settings(self.is_trainer, self._lab_root())
         args += extra
         if self.is_trainer:
             args.append(f"--ServerApp.root_dir={self.repo_dir}")

@@ -88,11 +88,16 @@ def _write_json(path: Path, data: dict) -> None:
         atomic_write_text(path, text)
 
 
-def lab_settings(instructor: bool = False, *, root: str | os.PathLike | None = None) -> LabSettings:
-    """Write the settings files for a learner's (or, with ``instructor``, a trainer's) lab and return how to use them."""
-    role = "trainer" if instructor else "learner"
+def lab_settings(instructor: bool = False, *, root: str | os.PathLike | None = None,
+                 assignments: bool = False) -> LabSettings:
+    """Write the settings files for a learner's (or, with ``instructor``, a trainer's) lab and return how to use them.
+
+    ``assignments`` (a learner on the hub, where exercises come through nbgrader's exchange) keeps the Nbgrader
+    menu, which then offers only the Assignment List: the instructor tools it would open stay disabled.
+    """
+    role = "trainer" if instructor else "hub-learner" if assignments else "learner"
     settings_dir = Path(root or default_root()).expanduser().resolve() / role / "settings"
-    disabled = () if instructor else INSTRUCTOR_PLUGINS
+    disabled = () if instructor else tuple(p for p in INSTRUCTOR_PLUGINS if not (assignments and p.endswith(":menu")))
     _write_json(settings_dir / "overrides.json", OVERRIDES)
     _write_json(settings_dir / "page_config.json", {"disabledExtensions": list(disabled)})
     args = [f"--LabApp.app_settings_dir={settings_dir}"]

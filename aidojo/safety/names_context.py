@@ -16,6 +16,7 @@ by a known given name. Ordinary words stay unmasked: 「母の日」「妻の実
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 
 from aidojo.safety.name_lexicon import COMMON_SURNAMES, NAME_PREFIXES, ONE_KANJI_GIVEN, lexicon, to_hiragana
@@ -114,15 +115,18 @@ _VERB_END = re.compile(r"(?:ません|ました|ます|です|ない|たい|て�
 
 
 def _is_kanji(c: str) -> bool:
-    return bool(re.match(rf"[{K}]", c))
+    return _script(c) == "K"
 
 
+@lru_cache(maxsize=4096)
 def _script(c: str) -> str:
-    if re.match(rf"[{K}]", c):
+    """K (kanji), T (katakana), H (hiragana) or "" for one character."""
+    o = ord(c)
+    if 0x4E00 <= o <= 0x9FA5 or c in "々〆ヶ":
         return "K"
-    if re.match(rf"[{KATA}]", c):
+    if 0x30A1 <= o <= 0x30F4 or c == "ー":
         return "T"
-    if re.match(rf"[{HIRA}]", c):
+    if 0x3041 <= o <= 0x3096:
         return "H"
     return ""
 

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 STAFF_ID_MAX = 32
-STAFF_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,%d}$" % (STAFF_ID_MAX - 1))
+STAFF_ID_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{STAFF_ID_MAX - 1}}}$")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ｰー－﹣"), "-")
 
 
