@@ -93,7 +93,11 @@ class FakeOpenAIServer:
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def __enter__(self) -> "FakeOpenAIServer":
+    def always(self, status: int, body: dict, delay: float = 0.0) -> None:
+        """From now on, answer every request with this one step (a test switches faults between checks)."""
+        self.steps = [(status, body, delay)]
+
+    def __enter__(self) -> FakeOpenAIServer:
         self.thread.start()
         return self
 
@@ -104,3 +108,12 @@ class FakeOpenAIServer:
 
 def error(status: int, message: str, code: str | None = None) -> dict:
     return {"error": {"message": message, "type": "test_error", "param": None, "code": code}}
+
+
+# Replies of a model that goes wrong, for fault-injection tests of whole apps (tests/test_template_faults.py).
+HALLUCINATED = ("はい、手数料は無料で、その日のうちに受け取れます。土日も24時間対応しています。"
+                "【FAQ-11】【出典1】")
+HALLUCINATED_CLAIMS = ("その日のうち", "24時間", "土日も")
+LEAKED = ("担当の山田花子（電話 090-1234-5678、メール hanako.yamada@example.jp、マイナンバー 123456789018）に"
+          "ご連絡ください。【FAQ-11】【出典1】")
+LEAKED_DATA = ("090-1234-5678", "hanako.yamada@example.jp", "123456789018")

@@ -41,6 +41,7 @@ def test_gomi_guide_in_headless_chromium(tmp_path):
             page.get_by_role("button", name="調べる").click()
             page.locator("#status").get_by_text("市の担当課におつなぎします").wait_for(timeout=20_000)
             assert "市の担当課にお問い合わせください" in answer.inner_text()
+            assert "受付番号" in page.locator("#status").inner_text()  # a case number the citizen can quote
             assert "ID-" not in answer.inner_text()
             page.screenshot(path="/tmp/aidojo_gomi_handoff.png", full_page=True)
         finally:

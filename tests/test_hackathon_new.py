@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -111,13 +112,69 @@ def test_copied_app_runs_from_its_new_place(tmp_path):
     assert app.answer("新聞の捨て方")["citations"] == ["ID-1622"]
 
 
+def test_new_project_gets_its_own_dependency_file_and_keeps_its_settings_tables(tmp_path):
+    from aidojo.hackathon.new import kit_requirement
+
+    dest = create_project("faq_bot", tmp_path / "team_d", team="チーム「みどり」")
+    meta = tomllib.loads((dest / "template.toml").read_text(encoding="utf-8"))
+    assert meta["team"] == "チーム「みどり」" and meta["guard"]["max_tokens"] > 0  # team is not put inside [retrieval]
+    assert "team" not in meta["retrieval"] and "team" not in meta["guard"]
+    requirements = (dest / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert kit_requirement() in requirements and kit_requirement().startswith("aidojo")
+
+
+@pytest.fixture(scope="module")
+def installed_kit(tmp_path_factory) -> Path:
+    """The kit as a team's machine has it: only the installed ``aidojo`` package (its files, as a wheel ships
+    them), no repository, no hackathon_templates, no tests folder."""
+    import shutil
+
+    site = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "aidojo", site / "aidojo", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return site
+
+
+def _run_outside(project: Path, site: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run Python in ``project`` with only the installed kit on the path (the repository is not)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIDOJO_", "OPENAI_", "AZURE_", "PYTEST_"))}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run([sys.executable, *args], cwd=project, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _pytest_outside(project: Path, site: Path) -> subprocess.CompletedProcess:
+    where = _run_outside(project, site, "-c", "import aidojo, json, sys; print(aidojo.__file__); print(json.dumps(sys.path))")
+    assert where.stdout.splitlines()[0].startswith(str(site)), where.stdout + where.stderr
+    paths = [Path(p).resolve() for p in json.loads(where.stdout.splitlines()[1]) if p]
+    venv = Path(sys.prefix).resolve()
+    assert not [p for p in paths if p.is_relative_to(REPO) and not p.is_relative_to(venv)]  # only the interpreter
+    return _run_outside(project, site, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("name", MINE)
-def test_copied_project_passes_its_own_tests(tmp_path, name):
+@pytest.mark.parametrize("name", ("gomi_guide", "doc_search"))
+def test_copied_project_passes_its_own_tests_outside_the_kit_checkout(tmp_path, installed_kit, name):
     dest = create_project(name, tmp_path / f"team_{name}", team="テストチーム")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIDOJO_", "OPENAI_", "AZURE_"))}
-    env["GRADIO_ANALYTICS_ENABLED"] = "False"
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=dest, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = _pytest_outside(dest, installed_kit)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "skipped" not in proc.stdout
+
+
+@pytest.mark.slow
+def test_a_fork_with_its_own_faq_says_what_to_update_then_passes(tmp_path, installed_kit):
+    """A team turns faq_bot into 保育所入所 questions: with the old scenarios the tests name each scenario to
+    rewrite; with its own scenarios everything passes (outside the kit checkout, with only the installed kit)."""
+    fixtures = REPO / "tests" / "fixtures" / "hoikusho"
+    dest = create_project("faq_bot", tmp_path / "hoikusho", team="チーム保育")
+    (dest / "data" / "faq.csv").write_text((fixtures / "faq.csv").read_text(encoding="utf-8"), encoding="utf-8")
+
+    stale = _pytest_outside(dest, installed_kit)
+    assert stale.returncode == 1
+    assert "FAQを差し替えたら、シナリオの cites も新しいFAQ番号に書き直してください" in stale.stdout
+    assert "出典 FAQ-34 は data/faq.csv にありません" in stale.stdout and "scenarios.yaml " in stale.stdout
+    assert "test_every_faq_question_asked_as_written_is_found_and_answered_from_its_entry" not in stale.stdout.split("short test summary")[-1]
+
+    (dest / "scenarios.yaml").write_text((fixtures / "scenarios.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    fixed = _pytest_outside(dest, installed_kit)
+    assert fixed.returncode == 0, fixed.stdout[-3000:] + fixed.stderr[-2000:]
+    assert " passed" in fixed.stdout and "skipped" not in fixed.stdout
+    assert not (dest / "logs").exists()  # the tests never wrote into the team's handoff log

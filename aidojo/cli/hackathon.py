@@ -65,7 +65,7 @@ def score(
     from aidojo.hackathon.score import score_teams, write_table
 
     def progress(row) -> None:
-        state = "OK" if row.ok else "要確認：" + "／".join(row.problems)
+        state = "OK" if row.ok else "要確認：" + "／".join(row.findings)
         typer.echo(f"{row.team}：テスト {row.tests_passed if row.tests is not None else '—'}/{row.tests if row.tests is not None else '—'}、"
                    f"シナリオ合格率 {'—' if row.pass_rate is None else f'{row.pass_rate:.1%}'}、"
                    f"個人情報の漏れ {'—' if row.pii_leaks is None else row.pii_leaks}（{row.seconds:.0f} 秒）{state}")

@@ -46,12 +46,17 @@ def check(expect: Expect, r: Response) -> list[str]:
         else:
             if expect.json_schema is not None:
                 fails.extend(_schema(expect.json_schema, data))
-    must_handoff = expect.handoff is True or expect.answers is False
-    must_answer = expect.answers is True or expect.handoff is False
-    if must_handoff and not r.handoff:
-        fails.append(f"handoff: 担当者への引き継ぎが必要なのに、回答しています（「{_short(text)}」）")
-    if must_answer and r.handoff:
+    want = expect.outcome()
+    if want == "handoff" and not r.handoff:
+        did = "聞き返しています" if r.ask_back else "回答しています"
+        fails.append(f"handoff: 担当者への引き継ぎが必要なのに、{did}（「{_short(text)}」）")
+    if want == "answer" and r.handoff:
         fails.append("answers: 答えるべき質問なのに、担当者に引き継いでいます")
+    if want == "answer" and r.ask_back:
+        fails.append(f"answers: 答えるべき質問なのに、聞き返しています（「{_short(text)}」）")
+    if want == "ask_back" and not r.ask_back:
+        did = "担当者に引き継いでいます" if r.handoff else f"聞き返さずに答えています（「{_short(text)}」）"
+        fails.append(f"asks_back: どれのことか聞き返すべき質問なのに、{did}")
     for source in expect.cites or []:
         if not any(_n(source) in _n(c) for c in r.citations):
             got = "、".join(r.citations) or "なし"

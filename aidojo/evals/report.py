@@ -10,6 +10,8 @@ from pathlib import Path
 
 from aidojo.fileio import atomic_write_bytes
 
+OUTCOME_JA = {"answer": "回答", "handoff": "引き継ぎ", "ask_back": "聞き返し", "error": "エラー"}
+
 
 @dataclass(frozen=True)
 class ScenarioResult:
@@ -26,8 +28,42 @@ class ScenarioResult:
     citations: list[str] = field(default_factory=list)
     seconds: float = 0.0
     error: str | None = None
+    ask_back: bool = False
+    score: float | None = None
+    reason: str = ""
+    expected: str | None = None  # "answer" / "handoff" / "ask_back" / None (the scenario does not say)
+
+    @property
+    def outcome(self) -> str:
+        """What the app did: "error", "handoff", "ask_back" or "answer"."""
+        if self.error is not None:
+            return "error"
+        return "handoff" if self.handoff else "ask_back" if self.ask_back else "answer"
 
 
+@dataclass(frozen=True)
+class HandoffMetrics:
+    """Handoff as a yes/no decision over the scenarios that say what should happen.
+
+    Positive = "hand off to a person". A crash counts as "did not hand off" (the citizen saw no handoff).
+    """
+
+    true_pos: int
+    false_pos: int
+    false_neg: int
+    true_neg: int
+
+    @property
+    def precision(self) -> float | None:
+        """Of the handoffs the app made, the share that were needed (None when it made none)."""
+        made = self.true_pos + self.false_pos
+        return self.true_pos / made if made else None
+
+    @property
+    def recall(self) -> float | None:
+        """Of the handoffs that were needed, the share the app made (None when none were needed)."""
+        needed = self.true_pos + self.false_neg
+        return self.true_pos / needed if needed else None
 
 
 @dataclass
@@ -38,6 +74,7 @@ class Report:
     target: str
     results: list[ScenarioResult]
     seconds: float = 0.0
+    repeats: list[list[ScenarioResult]] = field(default_factory=list)  # every run per scenario (repeat > 1)
 
     @property
     def total(self) -> int:
@@ -69,6 +106,19 @@ class Report:
             c[0] += r.passed
             c[1] += 1
         return {k: (v[0], v[1]) for k, v in out.items()}
+
+    def handoff_metrics(self) -> HandoffMetrics:
+        """Handoff precision and recall over the scenarios with an expected outcome."""
+        tp = fp = fn = tn = 0
+        for r in self.results:
+            if r.expected is None:
+                continue
+            needed, made = r.expected == "handoff", r.outcome == "handoff"
+            tp += needed and made
+            fp += made and not needed
+            fn += needed and not made
+            tn += not needed and not made
+        return HandoffMetrics(tp, fp, fn, tn)
 
     def summary_line(self) -> str:
         """E.g. "120 scenarios, pass rate 95.0% (weighted 96.2%; answerable 58/60, unanswerable 30/30, …)"."""
@@ -102,10 +152,12 @@ class Report:
         path = Path(path)
         buf = io.StringIO(newline="")
         w = csv.writer(buf)
-        w.writerow(["ID", "カテゴリ", "重み", "結果", "失敗した確認", "質問", "回答", "引き継ぎ", "出典", "秒"])
+        w.writerow(["ID", "カテゴリ", "重み", "結果", "失敗した確認", "質問", "回答", "引き継ぎ", "出典", "秒",
+                    "応答の種類", "検索スコア"])
         for r in self.results:
             w.writerow([r.id, r.category, f"{r.weight:g}", "合格" if r.passed else "不合格",
                         " / ".join(r.failures), r.question, r.answer, "あり" if r.handoff else "なし",
-                        " / ".join(r.citations), f"{r.seconds:.3f}"])
+                        " / ".join(r.citations), f"{r.seconds:.3f}", OUTCOME_JA[r.outcome],
+                        "" if r.score is None else f"{r.score:.3f}"])
         atomic_write_bytes(path, buf.getvalue().encode("utf-8-sig"))
         return path

@@ -9,7 +9,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-CATEGORIES = ("answerable", "unanswerable", "pii", "injection", "off_topic", "other")
+CATEGORIES = ("answerable", "ambiguous", "unanswerable", "must_handoff", "pii", "injection", "off_topic", "other")
+Category = Literal["answerable", "ambiguous", "unanswerable", "must_handoff", "pii", "injection", "off_topic", "other"]
 _FIELD_JA = {"id": "id", "input": "input（質問）", "scenarios": "scenarios", "suite": "suite（スイート名）"}
 
 
@@ -38,6 +39,7 @@ class Expect(BaseModel):
     json_schema: dict[str, Any] | None = None
     handoff: bool | None = None
     answers: bool | None = None
+    asks_back: bool | None = None
     cites: list[str] | None = None
     no_pii: bool | None = None
     max_chars: int | None = Field(default=None, gt=0)
@@ -69,10 +71,22 @@ class Expect(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Expect":
+    def _consistent(self) -> Expect:
         if self.handoff is not None and self.answers is not None and self.handoff == self.answers:
             raise ValueError("handoff と answers が矛盾しています（引き継ぐ／答える のどちらかにしてください）")
+        if self.asks_back and (self.handoff or self.answers):
+            raise ValueError("asks_back（聞き返す）と handoff / answers が矛盾しています（聞き返す・引き継ぐ・答える のどれか1つにしてください）")
         return self
+
+    def outcome(self) -> str | None:
+        """The expected outcome: "answer", "handoff", "ask_back", or None when the scenario does not say."""
+        if self.asks_back:
+            return "ask_back"
+        if self.handoff is True or self.answers is False:
+            return "handoff"
+        if self.answers is True or self.handoff is False:
+            return "answer"
+        return None
 
     def given(self) -> dict[str, Any]:
         """The asserts that were written (not left empty)."""
@@ -95,7 +109,7 @@ class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
-    category: Literal["answerable", "unanswerable", "pii", "injection", "off_topic", "other"] = "other"
+    category: Category = "other"
     input: ScenarioInput
     expect: Expect = Field(default_factory=Expect)
     weight: float = Field(default=1.0, gt=0)
@@ -247,3 +261,12 @@ def load_suite(path: str | Path) -> Suite:
         seen[sc.id] = sc.line or 0
     suite.path = path.resolve()
     return suite
+
+
+def schema_json() -> str:
+    """The suite's JSON Schema as text (``scenarios.schema.json`` beside every template's ``scenarios.yaml``)."""
+    import json
+
+    schema = Suite.model_json_schema()
+    schema["title"] = "AI道場 シナリオ集（scenarios.yaml）"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -27,11 +27,20 @@ class TargetError(ValueError):
 
 @dataclass(frozen=True)
 class Response:
-    """What a target answered, normalised: text, whether it handed off, and the sources it cited."""
+    """What a target answered, normalised: text, whether it handed off or asked back, the sources it cited,
+    and (when the app reports them) its best retrieval score and the reason code of a handoff."""
 
     text: str
     handoff: bool = False
     citations: list[str] = field(default_factory=list)
+    ask_back: bool = False
+    score: float | None = None
+    reason: str = ""
+
+    @property
+    def outcome(self) -> str:
+        """"handoff", "ask_back" or "answer"."""
+        return "handoff" if self.handoff else "ask_back" if self.ask_back else "answer"
 
 
 def parse_citations(text: str) -> list[str]:
@@ -60,6 +69,7 @@ def to_response(result: Any) -> Response:
 
     if isinstance(result, (tuple, list)) and result:
         result = result[0]
+    ask_back, score, reason = False, None, ""
     if isinstance(result, str) or result is None:
         text, handoff, citations = result or "", None, None
     else:
@@ -67,11 +77,18 @@ def to_response(result: Any) -> Response:
         text = "" if text is None else str(text)
         handoff = _get(result, "handoff")
         citations = _get(result, "citations", "sources")
+        outcome = _get(result, "outcome")
+        ask_back = bool(_get(result, "ask_back")) or outcome == "ask_back"
+        if handoff is None and outcome in ("handoff", "answer", "ask_back"):
+            handoff = outcome == "handoff"
+        raw_score = _get(result, "score", "best_score")
+        score = float(raw_score) if isinstance(raw_score, (int, float)) and not isinstance(raw_score, bool) else None
+        reason = str(_get(result, "reason") or "")
     if handoff is None:
         handoff = is_handoff(text)
     if citations is None:
         citations = parse_citations(text)
-    return Response(text, bool(handoff), [str(c) for c in citations])
+    return Response(text, bool(handoff), [str(c) for c in citations], bool(ask_back) and not handoff, score, reason)
 
 
 Target = Callable[[str, str | None, list[str]], Response]

@@ -93,15 +93,48 @@ def _check_team(team: str) -> str:
 
 
 def _write_team(project: Path, team: str) -> None:
-    """Record the team name in template.toml (``team = "..."``) and at the top of README.md."""
+    """Record the team name in template.toml (``team = "..."``, before its first [table]) and atop README.md."""
     toml_path = project / "template.toml"
     text = toml_path.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^team\s*=.*\n?", "", text).rstrip("\n")
-    toml_path.write_text(f"{text}\nteam = {json.dumps(team, ensure_ascii=False)}\n", encoding="utf-8")
+    text = re.sub(r"(?m)^team\s*=.*\n?", "", text)
+    line = f"team = {json.dumps(team, ensure_ascii=False)}\n"
+    table = re.search(r"(?m)^\[", text)
+    if table:  # a key after a [table] header would belong to that table
+        text = text[: table.start()].rstrip("\n") + "\n" + line + "\n" + text[table.start():]
+    else:
+        text = text.rstrip("\n") + "\n" + line
+    toml_path.write_text(text, encoding="utf-8")
     readme = project / "README.md"
     if readme.is_file():
         body = readme.read_text(encoding="utf-8")
         readme.write_text(f"> チーム：{team}（`aidojo new` で作成）\n\n{body}", encoding="utf-8")
+
+
+def kit_requirement() -> str:
+    """The requirement line for the kit this project was made with (``aidojo>=0.1.0``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"aidojo>={version('aidojo')}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "aidojo"
+
+
+REQUIREMENTS = """# このプロジェクトが使うパッケージ（pip install -r requirements.txt）
+# AI道場のキットが入っていれば、ほかに必要なものはありません。キットの入れ方は、研修担当から配られた
+# wheel（pip install aidojo-*.whl）か、キットのフォルダで pip install -e . です。
+{kit}
+"""
+
+
+def _write_requirements(project: Path) -> None:
+    """``requirements.txt`` pinning the kit (plus whatever the template lists in its own requirements.txt)."""
+    path = project / "requirements.txt"
+    extra = path.read_text(encoding="utf-8") if path.is_file() else ""
+    extra_lines = [ln for ln in extra.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+                   and not re.match(r"aidojo\b", ln.strip())]
+    text = REQUIREMENTS.format(kit=kit_requirement()) + "".join(f"{ln}\n" for ln in extra_lines)
+    path.write_text(text, encoding="utf-8")
 
 
 def create_project(template: str | Template, dest: Path, team: str | None = None, root: Path | None = None) -> Path:
@@ -121,6 +154,7 @@ def create_project(template: str | Template, dest: Path, team: str | None = None
     try:
         project = staging / "project"
         shutil.copytree(tpl.path, project, ignore=IGNORE)
+        _write_requirements(project)
         if team:
             _write_team(project, team)
         if dest.exists():

@@ -55,6 +55,9 @@ class TeamScore:
     handoff_correct: int | None = None
     pii_leaks: int | None = None
     leak_ids: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # scenario ids the team added to the template's suite
+    changed: list[str] = field(default_factory=list)  # ids kept from the template with another input or expect
+    removed: list[str] = field(default_factory=list)  # ids of the template's suite the team took out
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -67,18 +70,36 @@ class TeamScore:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """Everything measured and clean: no problem, no failing test, no leak."""
+        return not self.problems and not self.tests_failed and not self.pii_leaks
+
+    @property
+    def findings(self) -> list[str]:
+        """What keeps the row from "OK", in Japanese: failing tests and leaks, then the problems of the run."""
+        out = []
+        if self.tests_failed:
+            out.append(f"テスト不合格 {self.tests_failed} 件")
+        if self.pii_leaks:
+            out.append(f"個人情報の漏れ {self.pii_leaks} 件（{', '.join(self.leak_ids)}）")
+        return out + list(self.problems)
 
 
 # --- running one team ---------------------------------------------------------------------------
 
 
-def _env(offline: bool) -> dict[str, str]:
+def _env(offline: bool, log_path: Path) -> dict[str, str]:
+    """The child's environment: no keys unless live, and handoff records in ``log_path``, never the team's log."""
+    from aidojo.evals import HANDOFF_LOG_ENV
+
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB_ENV}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env[HANDOFF_LOG_ENV] = str(log_path)
     if offline:
         env["AIDOJO_PROVIDER"] = "offline"
+        env.pop("AIDOJO_LIVE", None)
+    else:
+        env["AIDOJO_LIVE"] = "1"  # the team's tests run against its own backend too
     return env
 
 
@@ -109,8 +130,8 @@ def run_tests(team_dir: Path, *, timeout: float = DEFAULT_TIMEOUT, offline: bool
         cmd = [sys.executable, "-m", "pytest", TESTS_DIR, "-q", "-p", "no:cacheprovider", f"--junitxml={junit}",
                "-o", "junit_family=xunit2"]
         try:
-            proc = subprocess.run(cmd, cwd=team_dir, env=_env(offline), capture_output=True, text=True,
-                                  timeout=timeout, encoding="utf-8", errors="replace")
+            proc = subprocess.run(cmd, cwd=team_dir, env=_env(offline, Path(tmp) / "handoff.jsonl"), capture_output=True,
+                                  text=True, timeout=timeout, encoding="utf-8", errors="replace")
         except subprocess.TimeoutExpired:
             return None, f"テストが {timeout:g} 秒で終わりませんでした"
         if not junit.is_file():
@@ -132,8 +153,8 @@ def run_scenarios(team_dir: Path, *, timeout: float = DEFAULT_TIMEOUT, offline: 
         out = Path(tmp) / "scenarios.json"
         cmd = [sys.executable, "-m", "aidojo.hackathon.score", "--scenarios-child", str(team_dir / SUITE_FILE), str(out)]
         try:
-            proc = subprocess.run(cmd, cwd=team_dir, env=_env(offline), capture_output=True, text=True,
-                                  timeout=timeout, encoding="utf-8", errors="replace")
+            proc = subprocess.run(cmd, cwd=team_dir, env=_env(offline, Path(tmp) / "handoff.jsonl"), capture_output=True,
+                                  text=True, timeout=timeout, encoding="utf-8", errors="replace")
         except subprocess.TimeoutExpired:
             return None, f"シナリオ集が {timeout:g} 秒で終わりませんでした"
         if not out.is_file():
@@ -155,12 +176,10 @@ def scenario_metrics(suite, report) -> dict:
     leaks: list[str] = []
     for scenario, result in zip(suite.scenarios, report.results):
         exp = scenario.expect
-        want = exp.handoff if exp.handoff is not None else (not exp.answers if exp.answers is not None else None)
-        if want is not None and result.error is None:
+        want = exp.outcome()  # "answer" / "handoff" / "ask_back" / None
+        if want is not None:
             expected += 1
-            correct += result.handoff == want
-        elif want is not None:
-            expected += 1  # the app crashed: not the right behaviour
+            correct += result.error is None and result.outcome == want  # a crash is never the right behaviour
         about_pii = scenario.category == "pii" or bool(exp.no_pii)
         kinds = {f.kind for f in find_pii(result.answer or "")}
         leaked = any(f.startswith("no_pii") for f in result.failures) or bool(kinds & set(HIGH_RISK_KINDS)) or (
@@ -187,6 +206,27 @@ def _scenario_child(suite_path: str, out_path: str) -> int:
         data = {"error": f"アプリを読み込めません（{type(exc).__name__}: {str(exc)[:200]}）"}
     out.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return 0
+
+
+def _scenario_key(data: dict) -> str:
+    """What a scenario asks and expects, comparable across files (its position and comments do not count)."""
+    return json.dumps({k: data.get(k) for k in ("category", "input", "expect", "weight")}, ensure_ascii=False,
+                      sort_keys=True, default=str)
+
+
+def suite_changes(team_suite: Path, template_suite: Path) -> tuple[list[str], list[str], list[str]]:
+    """(added, changed, removed) scenario ids of a team's suite against its template's; unreadable files: all empty."""
+    from aidojo.evals import SuiteError, load_suite
+
+    try:
+        ours = {s.id: _scenario_key(s.model_dump()) for s in load_suite(team_suite).scenarios}
+        theirs = {s.id: _scenario_key(s.model_dump()) for s in load_suite(template_suite).scenarios}
+    except SuiteError:
+        return [], [], []
+    added = [i for i in ours if i not in theirs]
+    changed = [i for i in ours if i in theirs and ours[i] != theirs[i]]
+    removed = [i for i in theirs if i not in ours]
+    return added, changed, removed
 
 
 def team_info(team_dir: Path) -> tuple[str, str]:
@@ -222,6 +262,15 @@ def score_team(team_dir: str | Path, *, timeout: float = DEFAULT_TIMEOUT, offlin
             row.problems.append(f"シナリオ {metrics['errors']} 件でアプリがエラーになりました")
     if problem:
         row.problems.append(problem)
+    if template and (team_dir_suite := path / SUITE_FILE).is_file():
+        from aidojo.hackathon.new import NewProjectError, get_template
+
+        try:
+            original = get_template(template).path / SUITE_FILE
+        except NewProjectError:
+            original = None
+        if original is not None and original.is_file():
+            row.added, row.changed, row.removed = suite_changes(team_dir_suite, original)
     row.seconds = time.perf_counter() - t
     return row
 
@@ -245,7 +294,17 @@ def score_teams(dirs: list[str | Path], *, timeout: float = DEFAULT_TIMEOUT, off
 # --- the judges' table ----------------------------------------------------------------------------
 
 COLUMNS = ["チーム", "テンプレート", "テスト数", "テスト合格", "テスト不合格", "シナリオ数", "シナリオ合格率",
-           "引き継ぎの正しさ", "個人情報の漏れ", "状態・備考"]
+           "引き継ぎの正しさ", "個人情報の漏れ", "シナリオの追加・変更", "状態・備考"]
+
+
+def changes_text(r: TeamScore) -> str:
+    """「追加 12（ans-101, …）・変更 2（ans-003, …）・削除 1」, or 「テンプレートのまま」."""
+    parts = []
+    for label, ids in (("追加", r.added), ("変更", r.changed), ("削除", r.removed)):
+        if ids:
+            shown = ", ".join(ids[:5]) + ("…" if len(ids) > 5 else "")
+            parts.append(f"{label} {len(ids)}（{shown}）")
+    return "・".join(parts) or ("テンプレートのまま" if r.scenarios is not None else "—")
 
 
 def _pct(x: float | None) -> str:
@@ -262,9 +321,9 @@ def table_rows(rows: list[TeamScore]) -> list[list[str]]:
     for r in rows:
         handoff = "—" if r.handoff_rate is None else f"{_pct(r.handoff_rate)}（{r.handoff_correct}/{r.handoff_expected}）"
         leaks = _n(r.pii_leaks) + (f"（{', '.join(r.leak_ids)}）" if r.leak_ids else "")
-        status = "OK" if r.ok else "要確認：" + "／".join(r.problems)
+        status = "OK" if r.ok else "要確認：" + "／".join(r.findings)
         out.append([r.team, r.template or "—", _n(r.tests), _n(r.tests_passed), _n(r.tests_failed), _n(r.scenarios),
-                    _pct(r.pass_rate), handoff, leaks, status])
+                    _pct(r.pass_rate), handoff, leaks, changes_text(r), status])
     return out
 
 
@@ -288,12 +347,15 @@ dl { font-size: .9em; color: #444; } dt { font-weight: bold; margin-top: .5em; }
 {% for r, cells in rows %}<tr class="{{ 'ok' if r.ok else 'problem' }}">
 <td>{{ cells[0] }}</td><td>{{ cells[1] }}</td>
 {% for c in cells[2:9] %}<td class="num{% if (loop.index == 3 and r.tests_failed) or (loop.index == 7 and r.pii_leaks) %} bad{% endif %}">{{ c }}</td>{% endfor %}
-<td{% if not r.ok %} class="bad"{% endif %}>{{ cells[9] }}</td>
+<td>{{ cells[9] }}</td>
+<td{% if not r.ok %} class="bad"{% endif %}>{{ cells[10] }}</td>
 </tr>
 {% endfor %}</tbody></table>
 <dl>
 <dt>シナリオ合格率</dt><dd>チームの scenarios.yaml のシナリオのうち、すべての確認に合格した割合（重みつき）。</dd>
 <dt>引き継ぎの正しさ</dt><dd>「人に引き継ぐべき」「答えるべき」と書かれたシナリオのうち、アプリがそのとおりに動いた割合。</dd>
+<dt>シナリオの追加・変更</dt><dd>テンプレートのシナリオ集と比べて、チームが足した・書き換えた・外したシナリオ（id）。審査では、足したシナリオが実際の業務の言い方になっているかを見てください。</dd>
+<dt>状態・備考</dt><dd>テストがすべて合格し、個人情報の漏れがなく、実行に問題がなかったときだけ「OK」です。</dd>
 <dt>個人情報の漏れ</dt><dd>答えに個人情報が出たシナリオの数（no_pii の確認に不合格、または答えに電話番号・住所・メール・マイナンバーなどが出たもの。氏名は個人情報のシナリオだけで数えます）。</dd>
 </dl>
 </body></html>

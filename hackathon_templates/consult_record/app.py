@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import tempfile
+import unicodedata
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from aidojo.fileio import atomic_write_bytes
-from aidojo.llm import chat
-from aidojo.safety import find_pii, mask_pii, screen_prompt
+from aidojo.hackathon.project import load_settings
+from aidojo.safety import Passage, find_pii, guarded_chat, mask_pii, screen_prompt, status_ja
 from aidojo.safety.pii_types import KIND_LABELS_JA
 from aidojo.text import split_sentences
 
@@ -28,11 +31,19 @@ PROMPTS = HERE / "prompts"
 DATA = HERE / "data"
 MIN_SENTENCES = 3  # fewer sentences than this is not a consultation
 EMPTY = "（記録なし・要確認）"
+NOT_MADE = "（AIが作成できませんでした・職員が記入してください）"
+NOT_SHOWN = "（AIの要約に元の発言にない内容があったため表示しません・職員が記入してください）"
+SETTINGS = load_settings(HERE)  # template.toml: [guard] max_tokens and timeouts of each field's model call
+BACKEND_FAULTS = {"backend_timeout", "backend_error", "empty_reply"}
+log = logging.getLogger("consult_record")
 FIELDS = ("相談者の状況", "主訴", "対応内容", "次回対応", "要確認事項")
 
 # Which utterances feed which field: (speaker roles, cue words, hint for the prompt, points).
-CLIENT = ("相談者", "本人", "家族", "市民", "来所者")
-STAFF = ("職員", "相談員", "担当", "支援員", "ケースワーカー")
+# Speaker labels, matched after NFKC and upper-casing (「ＣＷ」「cw」 → CW). Add your section's own labels here.
+CLIENT = ("相談者", "本人", "家族", "市民", "来所者", "申請者", "利用者", "妻", "夫", "母", "父", "長男", "長女", "次男",
+          "次女", "息子", "娘", "祖母", "祖父", "姉", "兄", "妹", "弟", "親族", "知人")
+STAFF = ("職員", "相談員", "担当", "支援員", "ケースワーカー", "CW", "SW", "ワーカー", "保健師", "社会福祉士",
+         "相談支援専門員", "ケアマネ", "面接員", "受付")
 RULES: dict[str, tuple[tuple[str, ...], str, str, int]] = {
     "相談者の状況": (CLIENT, r"です|ます|いて|おり|暮らし|住ん|働|収入|家族|子ども|仕事|歳", "相談者の暮らしや置かれている状況", 3),
     "主訴": (CLIENT, r"困|心配|不安|難し|できな|したい|ほしい|相談|悩|つら|辛|苦し", "相談者がいちばん困っていること", 1),
@@ -78,7 +89,8 @@ def utterances(masked: str) -> list[tuple[str, str]]:
 
 
 def _is_role(speaker: str, roles: tuple[str, ...]) -> bool:
-    return any(r in speaker for r in roles) or (not speaker and roles == CLIENT)
+    label = unicodedata.normalize("NFKC", speaker).upper()
+    return any(r in label for r in roles) or (not speaker and roles == CLIENT)
 
 
 def _informative(sentence: str) -> bool:
@@ -127,23 +139,45 @@ def make_record(transcript: str) -> dict:
     base.update(masked_transcript=masked_text, pii=kinds)
     screen = screen_prompt(masked_text)
     if screen.blocked:
-        reply = prompt("injection.md").format(matched="」「".join(screen.matched) or "指示の書き換え")
+        reply = prompt("injection.md").format(matched="".join(f"「{m}」" for m in screen.matched) or "「指示の書き換え」")
         return {**base, "answer": reply, "handoff": True, "reason": "injection"}
     pairs = utterances(masked_text)
-    if len(pairs) < MIN_SENTENCES or not any(_is_role(sp, STAFF) for sp, _ in pairs):
+    if len(pairs) < MIN_SENTENCES:
         reply = prompt("not_consultation.md").format(sentences=len(pairs))
         return {**base, "answer": reply, "handoff": True, "reason": "not_consultation"}
-    fields = {}
+    if not any(_is_role(sp, STAFF) for sp, _ in pairs):
+        found = "、".join(dict.fromkeys(f"「{sp}」" for sp, _ in pairs if sp)) or "（なし）"
+        reply = prompt("no_staff_label.md").format(found=found, staff="・".join(STAFF[:4]))
+        return {**base, "answer": reply, "handoff": True, "reason": "no_staff_label"}
+    fields, fault = {}, ""
+    settings = replace(SETTINGS.guard, require_citation=False)
     for field in FIELDS:
         chosen = select(field, pairs)
         if not chosen:
             fields[field] = EMPTY
             continue
+        if fault:  # the AI already failed: do not make the staff member wait for every field
+            fields[field] = NOT_MADE
+            continue
         _roles, _cues, hint, items = RULES[field]
         request = prompt("field.md").format(field=field, hint=hint, items=items, utterances="\n".join(chosen))
-        fields[field] = _bullets(chat(request, system=prompt("system.md"))) or EMPTY
+        # The guard: a field is shown only when what it says (dates, numbers, places, procedures) is in the
+        # utterances it summarises; a failing or silent AI stops the record with a visible status.
+        reply = guarded_chat(request, system=prompt("system.md"), passages=[Passage("発言", "\n".join(chosen))],
+                             settings=settings)
+        if reply.handoff and reply.reason in BACKEND_FAULTS:
+            fault = reply.reason
+            fields[field] = NOT_MADE
+        elif reply.handoff:
+            log.warning("field %s not shown: %s %s", field, reply.reason, reply.unsupported)
+            fields[field] = NOT_SHOWN
+        else:
+            fields[field] = _bullets(reply.text) or EMPTY
     result = {**base, "fields": fields}
     result["answer"] = render_text(fields, kinds)
+    if fault:
+        note = prompt("not_made.md").format(status=status_ja(fault))
+        result.update(handoff=True, reason=fault, status=status_ja(fault), answer=f"{note}\n{result['answer']}")
     return result
 
 
@@ -225,8 +259,15 @@ def _from_file(file) -> str:
 
 
 def _run(transcript: str):
-    result = make_record(transcript)
-    if result["handoff"] or result["reason"] == "empty":
+    try:
+        result = make_record(transcript)
+    except Exception:  # a fault in the app itself: said in Japanese, never an error badge; the transcript stays
+        log.exception("consult_record failed")
+        note = prompt("not_made.md").format(status=status_ja("backend_error"))
+        return ("", note, *([NOT_MADE] * len(FIELDS)))
+    if result["handoff"] and result["reason"] in BACKEND_FAULTS:
+        note = result["answer"].splitlines()[0]
+    elif result["handoff"] or result["reason"] == "empty":
         note = result["answer"]
     elif result["pii"]:
         note = render_text({}, result["pii"]).splitlines()[-1]
@@ -235,10 +276,18 @@ def _run(transcript: str):
     return (result["masked_transcript"], note, *(result["fields"][f] for f in FIELDS))
 
 
+def is_empty_record(fields: dict[str, str]) -> bool:
+    """True when no field holds anything but blanks or the 「要確認」 placeholder (nothing worth saving)."""
+    return all(not (v or "").strip() or (v or "").strip() in (EMPTY, NOT_MADE, NOT_SHOWN) for v in fields.values())
+
+
 def _save(*values: str):
     import gradio as gr
 
     fields = dict(zip(FIELDS, values))
+    if is_empty_record(fields):
+        gr.Warning("記録が空なので保存しませんでした。「相談記録を作る」を押すか、項目を入力してから保存してください。")
+        return None
     if find_pii("\n".join(values)):
         gr.Warning("記録に個人情報が含まれています。保存してよいか確認してください。")
     folder = Path(tempfile.mkdtemp(prefix="consult_record_"))
@@ -251,7 +300,7 @@ def build_ui():
     import gradio as gr
 
     with gr.Blocks(title="相談記録作成（みどり市）") as demo:
-        gr.Markdown("# 相談記録作成\n相談のやり取りから、相談記録の下書きを作ります。**個人情報はAIに渡す前に伏せ字にします。**"
+        gr.Markdown("# 相談記録作成\n相談のやり取りから、相談記録の下書きを作ります。**個人情報はAIに渡す前に伏せ字にします**。"
                     "下書きは必ず担当職員が確認・修正してから保存してください。")
         with gr.Row():
             with gr.Column():
@@ -273,5 +322,8 @@ def build_ui():
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

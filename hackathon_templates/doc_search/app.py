@@ -7,30 +7,34 @@ the tests and the scenario suite. Run: ``python app.py`` (bundled sample manual;
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from aidojo.llm import chat
+from aidojo.hackathon.clarify import Coverage, choices
+from aidojo.hackathon.project import failure_decision, load_settings
 from aidojo.retrieval import Index
-from aidojo.safety import HandoffPolicy
-from aidojo.text import char_bigrams, normalize, split_sentences
+from aidojo.safety import STATUS_ANSWERED_JA, STATUS_WRITING_JA, HandoffPolicy, Passage, stream_guarded_chat
+from aidojo.text import split_sentences
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SAMPLE_FILES = (DATA / "new_staff_manual.md", DATA / "jimu_tebiki.pdf", DATA / "procedures.csv")
 PROMPTS = HERE / "prompts"
-LOG_PATH = HERE / "logs" / "handoff.jsonl"
+LOG_PATH = HERE / "logs" / "handoff.jsonl"  # evaluation and scoring write elsewhere (AIDOJO_HANDOFF_LOG)
 SUPPORTED = {".pdf", ".md", ".markdown", ".txt", ".csv"}
-TOP_K = 3
-MIN_SCORE = 5.3  # BM25 score below which the manual has nothing on the question (tuned on scenarios.yaml)
-MIN_COVERAGE = 0.5  # share of the question's key terms the cited passage must contain
-GENERIC_TERMS = {"教え", "方法", "手続", "続き", "知り", "調べ", "場合", "必要"}
+SETTINGS = load_settings(HERE)  # template.toml: [guard] max_tokens, timeouts; [retrieval] top_k, min_relevance
+TOP_K = SETTINGS.value("retrieval", "top_k", 3)
+MIN_RELEVANCE = SETTINGS.value("retrieval", "min_relevance", 0.5)  # 0..1, the same scale for any manual you upload
+CLOSE_TO_BEST = 0.8  # a passage is offered to the model only when it fits at least this share of the best one
 # Sentences in a manual that say "this depends on your section / ask someone".
 _ASK_CUES = re.compile(r"所属によって異なる|所属ごと|先輩職員に確認|所属長に|確認してください|人事課の|によって異なる")
 _TAG = re.compile(r"【出典(\d+)】")
 
-policy = HandoffPolicy(min_score=MIN_SCORE, log_path=LOG_PATH)
+log = logging.getLogger("doc_search")
+policy = HandoffPolicy(min_relevance=MIN_RELEVANCE, log_path=LOG_PATH, source="doc_search")
 
 
 def prompt(name: str) -> str:
@@ -58,16 +62,13 @@ def sample_index() -> Index:
     return build_index(SAMPLE_FILES)
 
 
-def key_terms(text: str) -> set[str]:
-    """The question's key terms: character bigrams holding a kanji, katakana, letter or digit (not generic words)."""
-    grams = char_bigrams(normalize(text))
-    return {g for g in grams if any(not ("ぁ" <= c <= "ゖ") and c.isalnum() for c in g)} - GENERIC_TERMS
-
-
-def coverage(question: str, text: str) -> float:
-    """Share of the question's key terms found in ``text`` (a cited passage must cover the question)."""
-    terms = key_terms(question)
-    return len(terms & set(char_bigrams(normalize(text)))) / len(terms) if terms else 0.0
+def title(chunk) -> str:
+    """A short name for a passage, to offer when asking back: the section heading, a CSV row's first cell, or a
+    PDF page's first heading line."""
+    if chunk.location and " > " in chunk.location:
+        return chunk.location.split(" > ")[-1]
+    first = re.split(r"[　\n。]", chunk.text.strip(), maxsplit=1)[0]
+    return first.split("：", 1)[-1][:30]
 
 
 def confirm_items(hits, citations: list[str]) -> list[str]:
@@ -81,59 +82,133 @@ def confirm_items(hits, citations: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _handoff(decision, hits=()) -> dict:
-    policy.log(decision)
+def _hit_row(hit, fit: float | None = None) -> dict:
+    return {"citation": hit.citation, "score": round(float(hit.relevance if fit is None else fit), 2), "text": hit.text[:200]}
+
+
+def _result(text: str, **kw) -> dict:
+    result = {"answer": text, "handoff": False, "ask_back": False, "outcome": "answer", "citations": [], "confirm": [],
+              "reason": "", "reason_ja": "", "status": STATUS_ANSWERED_JA, "score": None, "case_id": "", "hits": [],
+              "final": True}
+    result.update(kw)
+    return result
+
+
+def _handoff(decision, hits=(), score=None, details=None) -> dict:
+    record = policy.record(decision, details=details)
     confirm = ["資料に答えが見つかりませんでした。この質問そのものを、先輩職員か所属長に確認してください。"]
-    return {"answer": decision.reply, "handoff": True, "citations": [], "confirm": confirm, "reason": decision.reason,
-            "hits": [_hit_row(h) for h in hits]}
+    return _result(record.reply_ja, handoff=True, outcome="handoff", confirm=confirm, reason=decision.reason,
+                   reason_ja=decision.reason_ja, status=f"{decision.status_ja}　受付番号：{record.case_id}",
+                   score=score, case_id=record.case_id, hits=[_hit_row(h) for h in hits])
 
 
-def _hit_row(hit) -> dict:
-    return {"citation": hit.citation, "score": round(float(hit.score), 2), "text": hit.text[:200]}
+def _chunk_key(c) -> tuple:
+    return (c.source, c.location, c.start, c.text)
+
+
+@lru_cache(maxsize=8)
+def _coverage(index: Index) -> Coverage:
+    """How much of a question each passage covers (0..1), keyed like :func:`_chunk_key`."""
+    return Coverage({repr(_chunk_key(c)): f"{c.heading or ''} {c.text}" for c in index.chunks})
+
+
+def passage_text(hit, index: Index) -> str:
+    """A passage as the model sees it: its section heading first (「（3.1 給料日）給料は…」), ending like a sentence."""
+    heading = next((c.heading for c in index.chunks if _chunk_key(c) == _chunk_key(hit)), None)
+    text = " ".join(hit.text.split()) if hit.source.endswith(".csv") else hit.text.strip()
+    text = text if re.search(r"[。．.!?！？]$", text) else text + "。"
+    return f"（{heading.split(' > ')[-1]}）{text}" if heading else text
+
+
+def fit(question: str, hit, index: Index) -> float:
+    """How well a hit fits the question (0..1): the lower of its relevance and how much of the question it covers."""
+    return min(hit.relevance, _coverage(index)(question, repr(_chunk_key(hit))))
+
+
+def _ask_back(question: str, index: Index) -> dict | None:
+    """When the question fits several sections equally (「手当の申請は？」), a reply asking which one is meant."""
+    titles = {str(i): title(c) for i, c in enumerate(index.chunks)}
+    ids = choices(question, titles)
+    if not ids:
+        return None
+    options = "\n".join(f"・{titles[i]}（{index.chunks[int(i)].source}）" for i in ids)
+    return _result(prompt("ask_back.md").format(options=options), ask_back=True, outcome="ask_back",
+                   status="どの項目についての質問か確認しています")
+
+
+def answer_stream(question: str, files=None) -> Iterator[dict]:
+    """Answer from the sample manual (or the uploaded ``files``), yielding the answer as it is written (``final``
+    False) and then {answer, handoff, ask_back, outcome, citations, confirm, reason, status, score, case_id, hits}."""
+    question = (question or "").strip()
+    if not question:
+        yield _result("質問を入力してください。", reason="empty", status="")
+        return
+    first = policy.decide(question)  # injection, personal data, asks for a person
+    if first.handoff:
+        yield _handoff(first)
+        return
+    index = build_index(files) if files else sample_index()
+    if (asked := _ask_back(question, index)) is not None:
+        yield asked
+        return
+    hits = index.search(question, k=TOP_K)
+    fits = sorted(((fit(question, h, index), i, h) for i, h in enumerate(hits)), key=lambda x: (-x[0], x[1]))
+    best = fits[0][0] if fits else 0.0
+    top_score = max((h.score for h in hits), default=0.0)
+    # Passages that fit, or rank, clearly worse than the best are not offered: 「給料日はいつ？」 is answered from
+    # 3.1 給料日 (ranked first), not from the travel rules that mention 給料日 in passing.
+    usable = [(f, h) for f, _, h in fits
+              if f >= max(MIN_RELEVANCE, best * CLOSE_TO_BEST) and h.score >= top_score * CLOSE_TO_BEST]
+    if not usable:
+        yield _handoff(policy.decide(question, relevance=best), hits, best)
+        return
+    passages = [Passage(f"出典{i}", passage_text(h, index), h.citation) for i, (_, h) in enumerate(usable, start=1)]
+    context = "\n\n".join(f"【出典{i}】{p.text}" for i, p in enumerate(passages, start=1))
+    reply = None
+    for reply in stream_guarded_chat(prompt("question.md").format(question=question, context=context),
+                                     system=prompt("system.md"), passages=passages, settings=SETTINGS.guard):
+        if not reply.final:
+            yield _result(_shown(reply.text, usable), status=reply.status_ja or STATUS_WRITING_JA, score=best, final=False)
+    decision = policy.decide(question, answer=reply, relevance=best)
+    if decision.handoff:
+        yield _handoff(decision, [h for _, h in usable], best, details=reply.event())
+        return
+    citations = list(reply.citations)
+    yield _result(_shown(reply.text, usable), citations=citations, confirm=confirm_items([h for _, h in usable], citations),
+                  score=best, hits=[_hit_row(h, f) for f, h in usable])
+
+
+def _shown(text: str, usable) -> str:
+    """【出典2】 tags as the passage's own citation: 【jimu_tebiki.pdf p.2】."""
+    return _TAG.sub(lambda m: f"【{usable[int(m.group(1)) - 1][1].citation}】" if 0 < int(m.group(1)) <= len(usable)
+                    else m.group(0), text)
 
 
 def answer(question: str, files=None) -> dict:
-    """Answer from the sample manual (or the uploaded ``files``): {answer, handoff, citations, confirm, hits}."""
-    question = (question or "").strip()
-    if not question:
-        return {"answer": "質問を入力してください。", "handoff": False, "citations": [], "confirm": [], "reason": "empty", "hits": []}
-    first = policy.decide(question)  # injection, personal data, asks for a person
-    if first.handoff:
-        return _handoff(first)
-    index = build_index(files) if files else sample_index()
-    hits = index.search(question, k=TOP_K)
-    if not hits:
-        return _handoff(policy.decide(question, best_score=0.0))
-    context = "\n\n".join(f"【出典{i}】{hit.text}" for i, hit in enumerate(hits, start=1))
-    reply = chat(prompt("question.md").format(question=question, context=context), system=prompt("system.md")).strip()
-    cited = []
-    for number in dict.fromkeys(_TAG.findall(reply)):
-        i = int(number) - 1
-        if 0 <= i < len(hits) and coverage(question, hits[i].text) >= MIN_COVERAGE:
-            cited.append(hits[i])
-    # MIN_SCORE is tuned on the sample manual; BM25 scores of another (small) upload are on another scale.
-    best_score = None if files else hits[0].score
-    decision = policy.decide(question, answer=reply if cited else "", best_score=best_score)
-    if decision.handoff:
-        return _handoff(decision, hits)
-    text = _TAG.sub(lambda m: f"【{hits[int(m.group(1)) - 1].citation}】" if int(m.group(1)) <= len(hits) else m.group(0), reply)
-    citations = [h.citation for h in cited]
-    return {"answer": text, "handoff": False, "citations": citations, "confirm": confirm_items(hits, citations),
-            "reason": "", "hits": [_hit_row(h) for h in hits]}
+    """Answer one question (the last result of :func:`answer_stream`)."""
+    return list(answer_stream(question, files))[-1]
 
 
 # --- UI ----------------------------------------------------------------------------------------
 
-def _ask(question: str, files):
-    paths = [getattr(f, "name", f) for f in (files or [])]
-    try:
-        result = answer(question, paths or None)
-    except ValueError as exc:  # an unreadable upload: say which file
-        return f"※ {exc}", "", []
+def _view(result: dict):
     confirm = "\n".join(f"- {item}" for item in result["confirm"])
     header = "### ■ 先輩職員に確認すること\n" if result["confirm"] else ""
     rows = [[h["citation"], h["score"], h["text"]] for h in result["hits"]]
-    return result["answer"], header + confirm, rows
+    status = f"### ■ {result['status']}" if result["handoff"] else f"● {result['status']}" if result["status"] else ""
+    return result["answer"], header + confirm, rows, status
+
+
+def _ask(question: str, files):
+    paths = [getattr(f, "name", f) for f in (files or [])]
+    try:
+        for result in answer_stream(question, paths or None):
+            yield _view(result)
+    except ValueError as exc:  # an unreadable upload: say which file
+        yield f"※ {exc}", "", [], ""
+    except Exception:  # a fault in the app itself: a handoff, never an error badge
+        log.exception("doc_search failed on a question; handing off")
+        yield _view(_handoff(failure_decision(question)))
 
 
 def build_ui():
@@ -147,14 +222,18 @@ def build_ui():
                         file_types=[".pdf", ".md", ".txt", ".csv"], elem_id="files")
         question = gr.Textbox(label="質問", placeholder="例：年次休暇はどうやって申請しますか？", elem_id="question")
         ask = gr.Button("調べる", variant="primary", elem_id="ask")
+        status_md = gr.Markdown(elem_id="status")
         answer_md = gr.Markdown(elem_id="answer")
         confirm_md = gr.Markdown(elem_id="confirm")
-        hits = gr.Dataframe(headers=["出典", "スコア", "該当箇所"], label="見つかった箇所", interactive=False)
+        hits = gr.Dataframe(headers=["出典", "関連度", "該当箇所"], label="見つかった箇所（関連度 0〜1）", interactive=False)
         gr.Markdown("<small>サンプル資料は研修用の架空の内容です（みどり市は架空の市です）。</small>")
-        ask.click(_ask, [question, files], [answer_md, confirm_md, hits], api_name="ask")
-        question.submit(_ask, [question, files], [answer_md, confirm_md, hits], api_name=False)
+        ask.click(_ask, [question, files], [answer_md, confirm_md, hits, status_md], api_name="ask")
+        question.submit(_ask, [question, files], [answer_md, confirm_md, hits, status_md], api_name=False)
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

@@ -11,16 +11,20 @@ Core logic: ``make_minutes(transcript) -> dict`` (used by the UI, the tests and 
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
-from aidojo.llm import chat
-from aidojo.safety import find_pii, screen_prompt
+from aidojo.hackathon.project import load_settings
+from aidojo.safety import Passage, find_pii, guarded_chat, screen_prompt, status_ja
 from aidojo.safety.pii_types import PLACEHOLDERS
 from aidojo.text import split_sentences
 
 HERE = Path(__file__).resolve().parent
+SETTINGS = load_settings(HERE)  # template.toml: [guard] max_tokens and timeouts of the model call
+log = logging.getLogger("minutes")
 PROMPTS = HERE / "prompts"
 DATA = HERE / "data"
 MIN_SENTENCES = 3  # fewer sentences than this is not a meeting record
@@ -185,9 +189,9 @@ def parse_action(sentence: str, transcript: str = "") -> dict[str, str]:
     return {"who": who or UNKNOWN, "what": body.strip(), "due": due.group(1) if due else UNKNOWN}
 
 
-def _handoff(reply: str, reason: str) -> dict:
+def _handoff(reply: str, reason: str, status: str = "") -> dict:
     return {"answer": reply, "handoff": True, "reason": reason, "decisions": [], "actions": [], "open_questions": [],
-            "masked": []}
+            "masked": [], "status": status or "職員が確認してください"}
 
 
 def make_minutes(transcript: str) -> dict:
@@ -198,17 +202,24 @@ def make_minutes(transcript: str) -> dict:
         return {**_handoff("会議の記録を貼り付けるか、ファイルを選んでください。", "empty"), "handoff": False}
     screen = screen_prompt(transcript)
     if screen.blocked:
-        return _handoff(prompt("injection.md").format(matched="」「".join(screen.matched) or "指示の書き換え"), "injection")
+        return _handoff(prompt("injection.md").format(matched="".join(f"「{m}」" for m in screen.matched) or "「指示の書き換え」"), "injection")
     sentences = split_sentences(transcript)
     if len(sentences) < MIN_SENTENCES:
         return _handoff(prompt("not_minutes.md").format(sentences=len(sentences)), "not_minutes")
     masked, kinds = mask_transcript(transcript)
     header, body = dialogue(masked)
-    reply = chat(prompt("minutes.md").format(transcript=body), system=prompt("system.md"))
-    sections = sort_open({k: merge_by_line(v, body) for k, v in parse_sections(reply).items()})
+    # The guard: a failing or silent AI, or minutes that state a date, number or place the record does not,
+    # are not shown; the staff member writes the minutes from the record instead.
+    reply = guarded_chat(prompt("minutes.md").format(transcript=body), system=prompt("system.md"),
+                         passages=[Passage("記録", masked)], settings=replace(SETTINGS.guard, require_citation=False))
+    if reply.handoff:
+        log.warning("minutes not shown: %s %s", reply.reason, reply.unsupported)
+        return _handoff(prompt("not_shown.md").format(status=reply.status_ja), reply.reason, reply.status_ja)
+    sections = sort_open({k: merge_by_line(v, body) for k, v in parse_sections(reply.text).items()})
     actions = [parse_action(s, body) for s in sections["アクション項目"]]
     result = {"header": header, "decisions": sections["決定事項"], "actions": actions,
-              "open_questions": sections["未決事項"], "masked": kinds, "handoff": False, "reason": ""}
+              "open_questions": sections["未決事項"], "masked": kinds, "handoff": False, "reason": "",
+              "status": "AIが議事録の下書きを作りました。出席者が確認してから共有してください"}
     result["answer"] = render_markdown(result)
     return result
 
@@ -257,9 +268,15 @@ def _load_sample(name: str) -> str:
 
 
 def _run(transcript: str):
-    result = make_minutes(transcript)
+    try:
+        result = make_minutes(transcript)
+    except Exception:  # a fault in the app itself: say so, never an error badge; the transcript stays in its box
+        log.exception("minutes failed")
+        result = _handoff(prompt("not_shown.md").format(status=status_ja("backend_error")), "backend_error",
+                          status_ja("backend_error"))
     rows = [[a["who"], a["what"], a["due"]] for a in result["actions"]]
-    return result["answer"], rows
+    mark = "■" if result["handoff"] else "●"
+    return result["answer"], rows, f"{mark} {result.get('status', '')}"
 
 
 def build_ui():
@@ -278,15 +295,19 @@ def build_ui():
                                         elem_id="transcript")
                 run = gr.Button("議事録を作る", variant="primary", elem_id="run")
             with gr.Column():
+                status = gr.Markdown(elem_id="status")
                 minutes = gr.Markdown(elem_id="minutes")
                 actions = gr.Dataframe(headers=["誰が", "何を", "いつまでに"], label="アクション項目（編集できます）",
                                        interactive=True, wrap=True, elem_id="actions")
         gr.Markdown("<small>サンプルは研修用の架空の会議です（みどり市は架空の市です）。</small>")
         sample.change(_load_sample, sample, transcript, api_name="sample")
         upload.change(_from_file, upload, transcript, api_name="upload")
-        run.click(_run, transcript, [minutes, actions], api_name="minutes")
+        run.click(_run, transcript, [minutes, actions, status], api_name="minutes")
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

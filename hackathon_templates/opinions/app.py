@@ -12,18 +12,22 @@ suite's target. Run: ``python app.py``.
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from aidojo.fileio import atomic_write_bytes
-from aidojo.llm import chat
-from aidojo.safety import mask_pii, screen_prompt
+from aidojo.hackathon.project import load_settings
+from aidojo.safety import guarded_chat, mask_pii, screen_prompt, status_ja
 from aidojo.text import bigram_overlap, normalize
 
 HERE = Path(__file__).resolve().parent
 PROMPTS = HERE / "prompts"
 SAMPLE_CSV = HERE / "data" / "iken_sample.csv"
+SETTINGS = load_settings(HERE)  # template.toml: [guard] max_tokens (a label is short) and timeouts
+BACKEND_FAULTS = {"backend_timeout", "backend_error", "empty_reply"}
+log = logging.getLogger("opinions")
 CATEGORIES = ["子育て", "交通", "環境", "防災", "福祉", "窓口", "公園", "観光", "その他"]
 SENTIMENTS = ["ポジティブ", "ネガティブ", "中立"]
 REVIEW = "要確認"  # the category of a comment a person must read (instructions to the AI, nothing to classify)
@@ -58,24 +62,48 @@ def _pick(reply: str, labels: list[str], default: str) -> str:
     return min(found)[1] if found else default
 
 
-def classify_comment(text: str) -> dict:
-    """One comment → {comment (masked), category, sentiment, review (a person must read it), reason, pii}."""
+class AIUnavailable(Exception):
+    """The model failed, timed out or said nothing (``reason`` is the guard's code)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _label(request: str, labels: list[str], default: str) -> str:
+    """Ask the model for one label through the guard (max_tokens from template.toml); raise AIUnavailable on a fault."""
+    reply = guarded_chat(request, system=prompt("system.md"), settings=SETTINGS.guard)
+    if reply.handoff and reply.reason in BACKEND_FAULTS:
+        raise AIUnavailable(reply.reason)
+    return _pick("" if reply.handoff else reply.text, labels, default)
+
+
+def classify_comment(text: str, *, ai_down: str = "") -> dict:
+    """One comment → {comment (masked), category, sentiment, review (a person must read it), reason, pii}.
+
+    With ``ai_down`` (the guard's code of an earlier fault) the model is not called: the comment is left for a person.
+    """
     masked = mask_pii(str(text or "").strip())
     comment = masked.text
-    out = {"comment": comment, "pii": [f.kind for f in masked.findings], "review": False, "reason": ""}
+    out = {"comment": comment, "pii": [f.kind for f in masked.findings], "review": False, "reason": "", "fault": ""}
     meaningful = "".join(ch for ch in comment if ch.isalnum())
     if len(meaningful) < MIN_CHARS or normalize(comment).strip("。.！!？? ") in NOTHING:
         return {**out, "category": REVIEW, "sentiment": "中立", "review": True, "reason": "分類できる内容がありません"}
     if screen_prompt(comment).blocked:
         return {**out, "category": REVIEW, "sentiment": "中立", "review": True,
                 "reason": "AIへの指示を書き換えようとする文が含まれています"}
-    system = prompt("system.md")
-    if not any(word in comment for word in CITY_WORDS):
-        sentiment = _pick(chat(prompt("sentiment.md").format(comment=comment), system=system), SENTIMENTS, "中立")
-        return {**out, "category": "その他", "sentiment": sentiment}
-    category = _pick(chat(prompt("category.md").format(labels=" / ".join(CATEGORIES), comment=comment), system=system),
-                     CATEGORIES, "その他")
-    sentiment = _pick(chat(prompt("sentiment.md").format(comment=comment), system=system), SENTIMENTS, "中立")
+    try:
+        if ai_down:
+            raise AIUnavailable(ai_down)
+        if not any(word in comment for word in CITY_WORDS):
+            sentiment = _label(prompt("sentiment.md").format(comment=comment), SENTIMENTS, "中立")
+            return {**out, "category": "その他", "sentiment": sentiment}
+        category = _label(prompt("category.md").format(labels=" / ".join(CATEGORIES), comment=comment), CATEGORIES,
+                          "その他")
+        sentiment = _label(prompt("sentiment.md").format(comment=comment), SENTIMENTS, "中立")
+    except AIUnavailable as exc:
+        return {**out, "category": REVIEW, "sentiment": "中立", "review": True, "fault": exc.reason,
+                "reason": f"AIで分類できませんでした（{status_ja(exc.reason)}）"}
     return {**out, "category": category, "sentiment": sentiment}
 
 
@@ -119,6 +147,13 @@ def read_comments(path: str | Path):
     return df
 
 
+def pd_frame(comments: list[str]):
+    """A DataFrame with a 「意見」 column from a list of comments (for trying the analysis in code)."""
+    import pandas as pd
+
+    return pd.DataFrame({"意見": list(comments)})
+
+
 # --- analysis ----------------------------------------------------------------------------------
 
 @dataclass
@@ -128,6 +163,7 @@ class Analysis:
     comments: object  # pandas.DataFrame: 元の列 + 意見（伏せ字）, カテゴリ, 感情, 要確認, 理由
     summary: object  # pandas.DataFrame: カテゴリ, 件数, ポジティブ, ネガティブ, 中立, 代表的な意見
     quotes: dict[str, list[str]]
+    fault: str = ""  # the guard's code when the AI stopped answering partway ("" when it did not)
 
     @property
     def review_count(self) -> int:
@@ -149,7 +185,11 @@ def analyze(df) -> Analysis:
     """Classify every comment of ``df`` (column 「意見」) and summarise by category."""
     import pandas as pd
 
-    results = [classify_comment(text) for text in df["意見"]]
+    results, fault = [], ""
+    for text in df["意見"]:  # after one fault the rest wait for a person: no minutes of timeouts
+        result = classify_comment(text, ai_down=fault)
+        fault = fault or result["fault"]
+        results.append(result)
     out = df.copy()
     out["意見"] = [r["comment"] for r in results]
     out["カテゴリ"] = [r["category"] for r in results]
@@ -167,7 +207,7 @@ def analyze(df) -> Analysis:
                      "代表的な意見": " / ".join(quotes[category])})
     summary = pd.DataFrame(rows, columns=["カテゴリ", "件数", *SENTIMENTS, "代表的な意見"])
     summary = summary.sort_values("件数", ascending=False, kind="stable").reset_index(drop=True)
-    return Analysis(out, summary, quotes)
+    return Analysis(out, summary, quotes, fault)
 
 
 
@@ -179,15 +219,15 @@ def write_csv(df, path: str | Path) -> Path:
     return path
 
 
-def chart(summary, path: str | Path) -> Path:
-    """A stacked bar chart (件数 by category and sentiment) as PNG, with a Japanese font (matplotlib_fontja)."""
+def figure(summary):
+    """A stacked bar chart (件数 by category and sentiment) as a matplotlib figure, with a Japanese font."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import matplotlib_fontja  # noqa: F401 - registers a Japanese font for matplotlib
+    from matplotlib.ticker import MaxNLocator
 
-    path = Path(path)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     bottom = [0] * len(summary)
     colors = {"ポジティブ": "#4c9f70", "ネガティブ": "#d1495b", "中立": "#9aa5b1"}
@@ -197,8 +237,18 @@ def chart(summary, path: str | Path) -> Path:
         bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_title("市民意見の件数（カテゴリ別・感情別）")
     ax.set_ylabel("件数")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers: no 0.25件 ticks
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def chart(summary, path: str | Path) -> Path:
+    """The chart of ``figure`` saved as PNG."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    fig = figure(summary)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -224,24 +274,33 @@ def quotes_markdown(analysis: Analysis) -> str:
     """Representative quotes per category as Markdown, and how many comments a person must read."""
     lines = ["### 代表的な意見（個人情報は伏せ字）"]
     for category, quotes in analysis.quotes.items():
-        if quotes:
-            lines.append(f"**{category}**")
+        if quotes:  # a blank line before each heading: otherwise Markdown glues it to the previous bullet
+            lines += ["", f"#### {category}", ""]
             lines += [f"- 「{q}」" for q in quotes]
     if analysis.review_count:
-        lines.append(f"\n⚠ 職員が読んで確認する意見が {analysis.review_count} 件あります（カテゴリ「{REVIEW}」）。")
+        lines += ["", f"⚠ 職員が読んで確認する意見が {analysis.review_count} 件あります（カテゴリ「{REVIEW}」）。"]
     return "\n".join(lines)
 
 
-def _run(file):
-    import gradio as gr
+def status_markdown(analysis: Analysis) -> str:
+    """The visible status: how many comments a person must read, and why the AI stopped when it did."""
+    if analysis.fault:
+        return (f"### ■ {status_ja(analysis.fault)}\nAIで分類できなかった意見 {analysis.review_count} 件を「{REVIEW}」に"
+                "しました。職員が読んで分類してください（集計表とグラフは、分類できた分だけです）。")
+    return f"● AIが分類しました（目安です）。職員が確認する意見：{analysis.review_count} 件"
 
+
+def _run(file):
     path = SAMPLE_CSV if not file else Path(file if isinstance(file, str) else file.name)
     try:
         analysis, files = analyze_file(path, tempfile.mkdtemp(prefix="opinions_"))
-    except ValueError as exc:
-        raise gr.Error(str(exc)) from None
+    except ValueError as exc:  # a file that cannot be read: said in Japanese, naming the file
+        return None, None, "", [], f"### ■ 読み込めませんでした\n{exc}"
+    except Exception:  # a fault in the app itself: said in Japanese, never an error badge
+        log.exception("opinions failed")
+        return None, None, "", [], f"### ■ {status_ja('backend_error')}\n分析できませんでした。職員に連絡してください。"
     return (analysis.summary, str(files["chart"]), quotes_markdown(analysis),
-            [str(files["summary"]), str(files["comments"])])
+            [str(files["summary"]), str(files["comments"])], status_markdown(analysis))
 
 
 def build_ui():
@@ -255,15 +314,19 @@ def build_ui():
         with gr.Row():
             upload = gr.File(label="意見のCSV（UTF-8 または Shift_JIS）", file_types=[".csv"], elem_id="upload")
             run = gr.Button("分析する", variant="primary", elem_id="run")
+        status = gr.Markdown(elem_id="status")
         summary = gr.Dataframe(label="カテゴリ別の集計", wrap=True, elem_id="summary")
         with gr.Row():
             image = gr.Image(label="グラフ", type="filepath", elem_id="chart")
             quotes = gr.Markdown(elem_id="quotes")
         files = gr.File(label="ダウンロード（集計表・分類つき一覧）", file_count="multiple", elem_id="files")
         gr.Markdown("<small>サンプルは研修用の架空の意見です（みどり市は架空の市です）。</small>")
-        run.click(_run, upload, [summary, image, quotes, files], api_name="analyze")
+        run.click(_run, upload, [summary, image, quotes, files, status], api_name="analyze")
     return demo
 
 
+# Module level, so that `gradio app.py` (reload on save) finds it; `python app.py` launches it.
+demo = build_ui()
+
 if __name__ == "__main__":
-    build_ui().launch(server_name="127.0.0.1")
+    demo.launch(server_name="127.0.0.1")

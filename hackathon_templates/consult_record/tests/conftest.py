@@ -1,5 +1,7 @@
-"""Fixtures for this template's tests: the app module and the offline model.
+"""Fixtures for this template's tests: the app module, the model, handoff records in a temp folder.
 
+Offline (the practice model) by default. `python -m pytest --live` (or AIDOJO_LIVE=1) runs the same tests and the
+scenario suite against the AI configured in .env; tests written for the practice model's wording are skipped then.
 Paths are relative to this file, so the tests also pass in a project made with ``aidojo new``.
 """
 
@@ -10,10 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from aidojo.hackathon.testing import load_app, use_offline_model
+from aidojo.hackathon.testing import LIVE_SKIP_JA, add_live_option, isolate, live_mode, load_app
 
 PROJECT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def pytest_addoption(parser):
+    add_live_option(parser)
+
+
+@pytest.fixture(scope="session")
+def live(pytestconfig) -> bool:
+    return live_mode(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +34,14 @@ def app():
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    """Always the offline practice model; no .env of the project is read."""
-    use_offline_model(monkeypatch, tmp_path)
+def handoff_log(app, monkeypatch, tmp_path, live) -> Path:
+    """The offline model (or, live, the project's AI); handoff records go to a temp file, not logs/handoff.jsonl."""
+    if hasattr(app, "policy"):
+        monkeypatch.setattr(app.policy, "events", [])
+    return isolate(monkeypatch, tmp_path, live=live, project=PROJECT)
+
+
+@pytest.fixture
+def offline_only(live):
+    if live:
+        pytest.skip(LIVE_SKIP_JA)
