@@ -3,7 +3,7 @@
 Each question's ``observe`` calls the learner's function on one case (in a forked child in the notebook, in
 the sandbox when grading) and returns plain data: the label and the prompts a scripted client received, the
 counts of a Series, the bars of a matplotlib ``Figure`` (never its pixels), a prompt string. Its ``judge``
-decides from that data alone. Held-back cases: ``grader/heldback/m05.py``. ``load_opinions()`` finds the
+decides from that data alone. Held-back cases stay with the grader. ``load_opinions()`` finds the
 module's CSV of fictional public comments (the notebook and the lesson use it).
 """
 

@@ -3,7 +3,7 @@
 Each question's ``observe`` calls the learner's function on one case and returns plain data (the value it
 returned; for q4 also what reached the offline model); its ``judge`` decides from that data alone. Expected
 masking and handoff come from ``aidojo.safety`` itself (computed from the case's input by the judge), so the
-checks and the library never disagree. Hints for held-back cases (``grader/heldback/m06.py``) name only
+checks and the library never disagree. Hints for held-back cases (kept with the grader) name only
 what kind of case failed (「余りが1のとき」), never the case itself.
 """
 

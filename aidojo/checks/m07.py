@@ -5,7 +5,7 @@ q2–q4, questions about it — and returns plain data: the sections, the top se
 index for probe questions, the prompt and what the offline model answered to it, the answer dict. Its
 ``judge`` decides from that data alone. The public manuals are an excerpt of the welfare-desk handbook used
 in the lesson and a child-allowance desk excerpt with ``###`` sub-headings; held-back cases use another
-manual (``grader/heldback/m07.py``). All manuals are fictional (みどり市).
+manual kept with the grader. All manuals are fictional (みどり市).
 """
 
 from __future__ import annotations
@@ -351,30 +351,3 @@ code_question("m07.q4", reads=("answer",), title="出典つきで答えるか、
               ])
 
 __all__ = ["HANDBOOK_NAME", "MIN_SCORE", "handbook_path", "reference_sections", "reference_index", "VISIBLE_MANUAL"]
-
-
-# --- helpers m08 and m09 still use until they move to the one judge (removed then) -----------------------
-
-
-def _not_callable(name: str, fn: Any):
-    from aidojo.checks.result import CheckResult
-
-    if not callable(fn):
-        return CheckResult(False, [f"{name} が関数になっていません。def {name}(...): で関数を作ってください。"])
-    return None
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
-    try:
-        return fn(*args, **kwargs), None
-    except NotImplementedError:
-        return None, f"{getattr(fn, '__name__', '関数')} の中身がまだ書かれていません（raise NotImplementedError() を消して、処理を書いてください）。"
-    except Exception as exc:  # noqa: BLE001 - any error of the learner's code is a hint
-        return None, f"{getattr(fn, '__name__', '関数')} を呼ぶとエラーになりました（{type(exc).__name__}: {exc}）。"
-
-
-def _result(hints: list[str], praise: str = "よくできました。"):
-    from aidojo.checks.result import CheckResult
-
-    hints = list(dict.fromkeys(hints))
-    return CheckResult(not hints, hints, 0.0 if hints else 1.0, praise)

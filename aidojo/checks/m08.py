@@ -5,7 +5,7 @@ assignments of m08 and m09 build their Gradio app around it. Each question's ``o
 learner's app and summarises it into plain data — the components (type, label, examples), the events
 (api_name, inputs, outputs) and what the app's functions return when called through ``demo(..., api_name=...)``
 (no server, so nothing hangs) — and its ``judge`` decides from that data alone. The tests drive the launched
-app through ``gradio_client`` on 127.0.0.1. Held-back cases: ``grader/heldback/m08.py``.
+app through ``gradio_client`` on 127.0.0.1. Held-back cases stay with the grader.
 """
 
 from __future__ import annotations
