@@ -288,7 +288,7 @@ def judge_q4(case: Case, obs: Observation) -> str | None:
     return None
 
 
-code_question("m05.q4", reads=("build_summary_prompt",), title="カテゴリごとの要約を頼むプロンプト", observe=observe_q4,
+code_question("m05.q4", reads=("build_summary_prompt",), title="カテゴリごとの要約を頼むプロンプト", observe=observe_q4, uses_model=True,
               judge=judge_q4, cases=[
                   Case("p1", "several", {"category": "交通", "opinions": ["バスの本数が減って、通院に困っています。",
                                                                          "駅前の駐輪場が足りません。", "通学路の歩道を広げてほしいです。"]},
