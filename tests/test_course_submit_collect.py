@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from aidojo.course import course_data_dir
 from aidojo.course.collect import collect_folder, collect_zip
 from aidojo.course.keyscan import find_keys_in_text
 from aidojo.course.submission import SubmissionError, package_submission
@@ -54,8 +55,12 @@ def test_submit_packages_notebook_with_manifest(lay, tmp_path):
     with zipfile.ZipFile(out) as zf:
         assert sorted(zf.namelist()) == ["k12345/t01/t01_kadai.ipynb", "manifest.json"]
         manifest = json.loads(zf.read("manifest.json"))
-        assert zf.read("k12345/t01/t01_kadai.ipynb") == (work / "t01_kadai.ipynb").read_bytes()
-    assert manifest["staff_id"] == "k12345" and manifest["module"] == "t01" and len(manifest["notebooks"][0]["sha256"]) == 64
+        packed = json.loads(zf.read("k12345/t01/t01_kadai.ipynb"))
+    assert packed["metadata"].pop("aidojo") == {"staff_id": "k12345", "module": "t01"}  # the staff id, in the notebook
+    assert packed == json.loads((work / "t01_kadai.ipynb").read_text(encoding="utf-8"))  # and nothing else changed
+    assert "aidojo" not in json.loads((work / "t01_kadai.ipynb").read_text(encoding="utf-8"))["metadata"]
+    assert manifest["staff_id"] == "k12345" and manifest["module"] == "t01" and manifest["version"] == 2
+    assert len(manifest["notebooks"][0]["sha256"]) == 64
 
 
 @pytest.mark.parametrize("where", ["source", "output"])
@@ -157,8 +162,8 @@ def test_collect_folder_of_packages_and_raw_layout_reports_every_bad_file(lay, t
 def test_collect_zip_of_packages_and_unsafe_paths(lay, tmp_path):
     work = tmp_path / "laptop"
     write_nb(work / "t01_kadai.ipynb", _learner_nb(lay))
-    p1 = package_submission("t01", "k20001", work_dir=work, out=tmp_path / "a.zip", layout=lay)
-    p2 = package_submission("t01", "k20002", work_dir=work, out=tmp_path / "b.zip", layout=lay)
+    p1 = package_submission("t01", "k20001", work_dir=work, out=tmp_path / "a", layout=lay)
+    p2 = package_submission("t01", "k20002", work_dir=work, out=tmp_path / "b", layout=lay)
     bundle = tmp_path / "all.zip"
     bundle.write_bytes(_zip_bytes({"k20001_t01.zip": p1.read_bytes(), "sub/k20002_t01.zip": p2.read_bytes(),
                                    "../evil.ipynb": b"{}", "__MACOSX/._x": b""}))
@@ -170,7 +175,6 @@ def test_collect_zip_of_packages_and_unsafe_paths(lay, tmp_path):
     assert single.unchanged == [("k20001", "t01")]
 
 
-@pytest.mark.slow
 def test_cli_submit_refuses_a_key_and_collect_reports(tmp_path):
     from typer.testing import CliRunner
 
@@ -192,7 +196,18 @@ def test_cli_submit_refuses_a_key_and_collect_reports(tmp_path):
     res = runner.invoke(app, ["submit", "m01", "--staff-id", "k12345", "--dir", str(work), "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "o" / "k12345_m01.zip").is_file()
-    res = runner.invoke(app, ["collect", "--zip", str(tmp_path / "missing.zip")])
+    assert "提出したノートブック:" in res.output and str(work / "m01_kadai.ipynb") in res.output
+    package = str(tmp_path / "o" / "k12345_m01.zip")
+    res = runner.invoke(app, ["collect", "--zip", package])  # no roster imported yet
+    assert res.exit_code == 2 and "名簿" in res.output and "--allow-unknown" in res.output
+    assert not (course_data_dir() / "submitted").exists()
+    res = runner.invoke(app, ["collect", "--zip", str(tmp_path / "missing.zip"), "--allow-unknown"])
     assert res.exit_code == 1 and "missing.zip がありません" in res.output
-    res = runner.invoke(app, ["collect", "--zip", str(tmp_path / "o" / "k12345_m01.zip")])
+    roster = tmp_path / "職員名簿.csv"
+    roster.write_bytes("職員番号,氏名,所属局,所属部,所属課,役職区分\r\nk10001,山田 太郎,総務局,,人事課,一般\r\n".encode("cp932"))
+    assert runner.invoke(app, ["roster", "import", str(roster)]).exit_code == 0
+    res = runner.invoke(app, ["collect", "--zip", package])  # k12345 is not on the roster: held back, listed
+    assert res.exit_code == 1 and "k12345" in res.output and "保留" in res.output, res.output
+    assert not (course_data_dir() / "submitted" / "k12345").exists()
+    res = runner.invoke(app, ["collect", "--zip", package, "--allow-unknown"])
     assert res.exit_code == 0 and "k12345 m01: 受け付けました" in res.output, res.output

@@ -38,11 +38,39 @@ def failure_hint(case: Case, obs: Observation, timeout: float | None = None) -> 
     if obs.error == "NotImplementedError":
         return NOT_WRITTEN
     if obs.error == "NameError":
-        return f"{case_label(case)}：関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
+        return f"関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
     if obs.error:
         detail = f"（{obs.error}: {obs.message}）" if obs.message and not case.hidden else f"（{obs.error}）"
         return f"{case_label(case)}で関数を呼ぶとエラーになりました{detail}。"
     return None
+
+
+def _strings(value: Any, out: set[str], depth: int = 0) -> None:
+    if depth > 20 or len(out) > 2000:
+        return
+    if isinstance(value, str):
+        out.add(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.add(str(value))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _strings(k, out, depth + 1)
+            _strings(v, out, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            _strings(v, out, depth + 1)
+
+
+def scrub(hint: str, obs: Observation) -> str:
+    """A held-back case's hint without anything the learner's code reported: a learner must not be able to
+    read held-back inputs back out of a feedback page by echoing them into a result."""
+    found: set[str] = set()
+    _strings(obs.value, found)
+    _strings(obs.message, found)
+    for text in sorted(found, key=len, reverse=True):
+        if len(text) >= 3 and text in hint:
+            hint = hint.replace(text, "…")
+    return hint
 
 
 def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapping[str, Observation], *,
@@ -61,7 +89,7 @@ def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapp
         if hint is None:
             met += 1
         else:
-            hints.append(hint)
+            hints.append(scrub(hint, obs) if case.hidden else hint)
     total = len(cases)
     ok = total > 0 and met == total
     return CheckResult(ok, hints, met / total if total else 0.0, praise=question.praise,

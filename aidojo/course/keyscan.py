@@ -6,10 +6,11 @@ dependencies and know nothing of notebooks' outputs; these patterns cover the ke
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from aidojo.course.nbjson import cell_source, parse_notebook
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("OpenAIのAPIキー", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}")),
@@ -50,31 +51,45 @@ def find_keys_in_text(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _output_texts(output: dict) -> list[str]:
-    texts = [output.get("text", "") if isinstance(output.get("text"), str) else "".join(output.get("text") or [])]
-    for value in (output.get("data") or {}).values():
-        texts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False) if not isinstance(value, list) else "".join(value))
-    texts.append(output.get("evalue", "") or "")
-    texts.extend(output.get("traceback") or [])
-    return texts
+def _strings(value: object, depth: int = 0) -> list[str]:
+    """Every string inside a JSON value, and each ``key = "text"`` pair (metadata such as ``{"api_key": "…"}``);
+    outputs and metadata can hold anything, since a learner's file is untrusted."""
+    if isinstance(value, str):
+        return [value]
+    if depth > 50:
+        return []
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            out += _strings(k, depth + 1) + _strings(v, depth + 1)
+            if isinstance(k, str) and isinstance(v, str):
+                out.append(f'{k} = "{v}"')
+        return out
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v, depth + 1)]
+    return []
 
 
-def scan_notebook(path: Path, display_name: str | None = None) -> list[KeyFinding]:
-    """Keys in ``path`` (a notebook): every cell's source, outputs and metadata, and the notebook metadata."""
-    name = display_name or Path(path).name
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+def _scan_json(value: object) -> list[str]:
+    return find_keys_in_text("\n".join(_strings(value)))
+
+
+def scan_notebook(notebook: dict | Path, display_name: str | None = None) -> list[KeyFinding]:
+    """Keys in a notebook (a dict checked by ``aidojo.course.nbjson.parse_notebook``, or a path to read): every
+    cell's source, outputs and metadata, and the notebook metadata."""
+    if isinstance(notebook, dict):
+        nb, name = notebook, display_name or "ノートブック"
+    else:
+        nb, name = parse_notebook(Path(notebook).read_bytes(), display_name or Path(notebook).name), display_name or Path(notebook).name
     findings: list[KeyFinding] = []
-    for kind in find_keys_in_text(json.dumps(nb.get("metadata", {}), ensure_ascii=False)):
+    for kind in _scan_json(nb.get("metadata", {})):
         findings.append(KeyFinding(name, 0, "", "メタデータ", kind))
     for i, cell in enumerate(nb.get("cells", []), start=1):
         cid = str(cell.get("id", ""))
-        source = cell.get("source", "")
-        source = source if isinstance(source, str) else "".join(source)
-        for kind in find_keys_in_text(source):
+        for kind in find_keys_in_text(cell_source(cell)):
             findings.append(KeyFinding(name, i, cid, "ソース", kind))
-        for output in cell.get("outputs", []) or []:
-            for kind in find_keys_in_text("\n".join(_output_texts(output))):
-                findings.append(KeyFinding(name, i, cid, "出力", kind))
-        for kind in find_keys_in_text(json.dumps(cell.get("metadata", {}), ensure_ascii=False)):
+        for kind in _scan_json(cell.get("outputs") or []):
+            findings.append(KeyFinding(name, i, cid, "出力", kind))
+        for kind in _scan_json(cell.get("metadata", {})):
             findings.append(KeyFinding(name, i, cid, "メタデータ", kind))
     return findings
