@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GRADIO_ANALYTICS_ENABLED := False
 PYTEST_ARGS ?=
 
-.PHONY: start setup setup-test system-deps test test-fast demo bench release doctor clean
+.PHONY: start start-trainer setup setup-test system-deps hub-deps hub test test-fast demo bench release doctor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,14 +27,31 @@ setup: $(VENV)/.installed
 	@$(BIN)/jupyter labextension list 2>&1 | grep -q "@jupyter/nbgrader.*enabled" || $(BIN)/jupyter labextension enable --sys-prefix @jupyter/nbgrader
 	@$(BIN)/jupyter labextension list 2>&1 | grep -q "jupyterlab-manager.*enabled" || $(BIN)/jupyter labextension enable --sys-prefix @jupyter-widgets/jupyterlab-manager
 
-setup-test: setup $(VENV)/.installed-test system-deps
+setup-test: setup $(VENV)/.installed-test system-deps hub-deps
+
+# configurable-http-proxy for the workshop server (aidojo hub), pinned in deploy/hub/package-lock.json.
+HUB_PROXY := deploy/hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): deploy/hub/package.json deploy/hub/package-lock.json
+	npm ci --prefix deploy/hub --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-deps: $(HUB_PROXY)
 
 # System packages the tests need: Chromium (browser tests) and PostgreSQL (gradebook on a real server).
 system-deps:
 	@bash scripts/system-deps.sh
 
+# JupyterLab in Japanese on the course; learners' view (no nbgrader instructor tools).
 start: setup
-	$(BIN)/aidojo lab
+	$(BIN)/aidojo lab --dir $(CURDIR)
+
+# The same with nbgrader's instructor tools (Create Assignment, Formgrader) for trainers.
+start-trainer: setup
+	$(BIN)/aidojo lab --dir $(CURDIR) --trainer
+
+# The workshop server: JupyterHub + the AI gateway (settings: ~/.aidojo/hub/hub.toml, docs/trainer/hub.md).
+hub: setup system-deps hub-deps
+	$(BIN)/aidojo hub
 
 test: setup-test
 	MPLBACKEND=Agg $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -49,3 +49,26 @@ def atomic_write_bytes(target: str | os.PathLike, data: bytes) -> Path:
 def atomic_write_text(target: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``target`` atomically (``encoding="utf-8-sig"`` for CSV that Excel opens)."""
     return atomic_write_bytes(target, text.encode(encoding))
+
+
+@contextmanager
+def atomic_folder(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield an empty staging folder next to ``target``; swap it in for ``target`` (a folder) only if the block
+    succeeds. Readers see the old folder or the new one; the old one is removed afterwards."""
+    import shutil
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield staging
+        if target.exists():
+            trash = target.with_name(f".{target.name}-old-{os.getpid()}")
+            shutil.rmtree(trash, ignore_errors=True)
+            target.rename(trash)
+            staging.rename(target)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

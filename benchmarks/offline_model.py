@@ -1,46 +1,108 @@
-"""Calls per second and p50/p95 latency of the offline practice model through the real openai SDK.
+"""The offline practice model: speed per job (calls/s, p50/p95 through the real openai SDK) and how often it does
+the task a course prompt asks, as a learner would judge it.
 
 Run: .venv/bin/python benchmarks/offline_model.py [--calls 300]
+
+Figures printed:
+- per job: calls per second and p50/p95 latency in milliseconds;
+- "does the task": for the lesson prompts, the calls the lessons and templates make (tests/fixtures/practice/
+  corpus.yaml) and every answer labelled right in tests/fixtures/prompt_corpus, the share whose reply passes
+  the checks a learner makes by eye (the same checks as tests/test_practice_model.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from collections import Counter
+from pathlib import Path
 
-from aidojo.llm import client, model_name
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from aidojo.llm import client, model_name  # noqa: E402
 
 NOTICE = ("みどり市では来年4月から燃やせるごみの収集日が変わります。これまで月曜と木曜でしたが、火曜と金曜になります。"
           "収集場所は変わりません。分別のルールも一部変わり、プラスチック製容器包装は水曜に出します。") * 3
+FACTS = "行事名：みどり市 秋の防災フェア\n日時：10月18日（土）10時〜15時\n場所：みどり中央公園\n参加費：無料"
 PROMPTS = {
     "summary": f"次の文章を箇条書き3点、120字以内で要約してください。\n```\n{NOTICE}\n```",
     "classify": "次の意見を「子育て」「交通」「防災」「その他」のいずれかに分類してください。\n意見: 駅前のバスの本数を増やしてほしい",
     "json": '次の意見をJSONで返してください。{"category": "...", "sentiment": "..."}\n意見: 公園がきれいになって嬉しい',
     "grounded": "資料:\n[1] 粗大ごみは事前に電話で申し込みが必要です。\n[2] 収集手数料は1点500円です。\n質問: 粗大ごみの手数料はいくらですか？",
-    "mirror": "あなたは市役所の広報担当です。市民向けに、図書館の新サービスを紹介する文章を作成してください。",
+    "notice": f"あなたは広報担当です。次の事実で防災フェアのお知らせを300字以内で作成してください。\n###\n{FACTS}\n###",
+    "check": ("次の申請書が要件を満たすか、要件を1つずつ確認して表にしてください。\n【要件】\n1. 経費が30万円以上であること\n"
+              "2. 2027年1月31日までに申請すること\n【申請書】\n経費：48万円\n申請日：2027年1月20日"),
+    "easy": f"次のお知らせをやさしい日本語に書き換えてください。\n###\n{NOTICE[:120]}\n###",
+    "halluc.": "みどり市の図書館の電子書籍の貸出期間は何日ですか？",
+    "mirror": "あなたは市役所の職員です。いい感じにお願いします。",
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=300, help="calls per task")
-    args = parser.parse_args()
+def speed(calls: int) -> None:
     llm, model = client(), model_name()
-    print(f"offline practice model, {args.calls} calls per task, through openai.OpenAI + httpx transport")
-    print(f"{'task':<10} {'calls/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
+    print(f"offline practice model, {calls} calls per job, through openai.OpenAI + httpx transport")
+    print(f"{'job':<10} {'calls/s':>9} {'p50 ms':>8} {'p95 ms':>8}")
     for task, prompt in PROMPTS.items():
         messages = [{"role": "user", "content": prompt}]
         llm.chat.completions.create(model=model, messages=messages)  # warm up
         latencies = []
         started = time.perf_counter()
-        for _ in range(args.calls):
+        for _ in range(calls):
             t0 = time.perf_counter()
             llm.chat.completions.create(model=model, messages=messages)
             latencies.append((time.perf_counter() - t0) * 1000)
         total = time.perf_counter() - started
         p95 = statistics.quantiles(latencies, n=20)[18]
-        print(f"{task:<10} {args.calls / total:>9.0f} {statistics.median(latencies):>8.2f} {p95:>8.2f}")
+        print(f"{task:<10} {calls / total:>9.0f} {statistics.median(latencies):>8.2f} {p95:>8.2f}")
+
+
+def does_the_task() -> None:
+    from tests.prompt_corpus import load_corpus
+    from tests.test_practice_model import CORPUS, _cell, assert_recognisable, complete, prompts_in, template_messages
+
+    def passes(messages, expect, prompt, json_mode=False) -> bool:
+        reply, job = complete(messages, json_mode=json_mode)
+        try:
+            assert_recognisable(reply, job, expect, prompt, "")
+            return True
+        except AssertionError:
+            return False
+
+    print("\ndoes the task a learner asks (replies passing the checks a learner makes by eye)")
+    print(f"{'prompts':<34} {'passed':>7} {'of':>4} {'share':>7}")
+    ok = sum(passes([{"role": "user", "content": prompts_in(_cell(c["cells"][-1]).source)[0]}], c,
+                    prompts_in(_cell(c["cells"][-1]).source)[0]) for c in CORPUS["lessons"] if len(c["cells"]) == 1)
+    n = sum(1 for c in CORPUS["lessons"] if len(c["cells"]) == 1)
+    print(f"{'lesson cells (single prompt)':<34} {ok:>7} {n:>4} {ok / n:>7.0%}")
+    calls = CORPUS["calls"]
+    ok = sum(passes(template_messages(c) if "template" in c else c["messages"], c,
+                    "\n".join(m["content"] for m in (template_messages(c) if "template" in c else c["messages"])),
+                    c.get("json_mode", False)) for c in calls)
+    print(f"{'lesson/template calls':<34} {ok:>7} {len(calls):>4} {ok / len(calls):>7.0%}")
+    labelled = load_corpus()
+    jobs: Counter[str] = Counter()
+    for qid, expect in CORPUS["questions"].items():
+        right = [a for a in labelled.get(qid, []) if a.label == "right"]
+        if not right:
+            continue
+        ok = 0
+        for a in right:
+            messages = [*expect.get("follow_up_of", []), {"role": "user", "content": a.text}]
+            ok += passes(messages, expect, a.text)
+            jobs[complete(messages)[1]] += 1
+        print(f"{qid + ' (right answers, personas)':<34} {ok:>7} {len(right):>4} {ok / len(right):>7.0%}")
+    print("jobs done on the labelled answers:", ", ".join(f"{job} {count}" for job, count in jobs.most_common()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=300, help="calls per job")
+    args = parser.parse_args()
+    speed(args.calls)
+    does_the_task()
 
 
 if __name__ == "__main__":

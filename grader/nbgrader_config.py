@@ -11,10 +11,12 @@ from pathlib import Path
 c = get_config()  # noqa: F821  (provided by nbgrader)
 
 REPO = Path(__file__).resolve().parent.parent
-DATA = Path(os.environ.get("AIDOJO_COURSE_DIR") or Path.home() / ".aidojo" / "course").expanduser().resolve()
+from aidojo.course.config import course_data_dir, load_course  # noqa: E402  (one place for both)
+
+DATA = course_data_dir()
 DATA.mkdir(parents=True, exist_ok=True)  # nbgrader's sqlite gradebook needs its folder to exist
 
-c.CourseDirectory.course_id = "aidojo"
+c.CourseDirectory.course_id = load_course().id
 c.CourseDirectory.root = str(REPO)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
@@ -47,16 +49,10 @@ c.GenerateAssignment.preprocessors = [
 ]
 c.Execute.timeout = int(os.environ.get("AIDOJO_CELL_TIMEOUT") or 30)
 c.Execute.interrupt_on_timeout = True
-# A cell that kills the kernel scores 0 for its part; the rest of the submission still counts.
-c.Autograde.autograde_preprocessors = [
-    "aidojo.course.execute.RecoveringExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# Learner code runs only in aidojo autograde's sandbox: plain `nbgrader autograde` (and formgrader's autograde
+# button) would run it in the trainer's kernel, so it is refused — except for the benchmark's baseline.
+if os.environ.get("AIDOJO_PLAIN_NBGRADER") != "1":
+    c.Autograde.autograde_preprocessors = ["aidojo.course.execute.RefusePlainAutograde"]
 
 # Learners' feedback (nbgrader generate_feedback): Japanese template, a Japanese summary on top, and hidden
 # tests hidden — their source (ClearHiddenTests) and their failing assert lines in tracebacks (our own

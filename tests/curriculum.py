@@ -9,7 +9,7 @@ import nbformat
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-MODULES = tuple(f"m0{i}" for i in range(1, 10))
+MODULES = ("e01", *(f"m0{i}" for i in range(1, 10)))  # the executive module and m01–m09
 
 
 def load_fixture(module: str) -> dict:

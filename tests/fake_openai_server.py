@@ -1,7 +1,9 @@
 """A tiny OpenAI-compatible HTTP server on 127.0.0.1 whose replies a test scripts (errors, delays).
 
 Used to drive the real ``openai`` SDK through real sockets: retries on 429/5xx, timeouts,
-authentication and content-filter errors. Hand-written: a dozen lines of http.server suffice.
+authentication and content-filter errors. A request with ``"stream": true`` that gets a 200 completion is
+answered as server-sent events (the completion's text in 8-character pieces; ``stall_after`` pieces, then a
+hang, when the body carries ``"_stall_after": n``). Hand-written: a few dozen lines of http.server suffice.
 """
 
 from __future__ import annotations
@@ -43,7 +45,35 @@ class FakeOpenAIServer:
                 status, body, delay = server.steps[min(len(server.requests) - 1, len(server.steps) - 1)]
                 if delay:
                     time.sleep(delay)
-                self._send(status, body)
+                if status == 200 and server.requests[-1].get("stream") and "choices" in body:
+                    self._stream(body)
+                else:
+                    self._send(status, body)
+
+            def _stream(self, body):
+                choice = body["choices"][0]
+                text = choice["message"]["content"] or ""
+                base = {"id": body["id"], "object": "chat.completion.chunk", "created": 0, "model": body["model"]}
+                pieces = [text[i : i + 8] for i in range(0, len(text), 8)]
+                stall = body.get("_stall_after")
+                try:
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.end_headers()
+                    for n, piece in enumerate(pieces):
+                        if stall is not None and n >= stall:
+                            time.sleep(3600)  # the connection stays open and silent: a hang mid-reply
+                        delta = {"role": "assistant", "content": piece} if n == 0 else {"content": piece}
+                        self._event({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]})
+                    self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def _event(self, chunk):
+                self.wfile.write(b"data: " + json.dumps(chunk, ensure_ascii=False).encode() + b"\n\n")
+                self.wfile.flush()
 
             def _send(self, status, body):
                 data = json.dumps(body).encode()
@@ -58,9 +88,10 @@ class FakeOpenAIServer:
                     pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True  # a handler stuck in a hang does not keep the test process alive
         self.port = self.httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> "FakeOpenAIServer":
         self.thread.start()

@@ -1,4 +1,4 @@
-"""Every module m01–m09: points match course.toml, and notebooks are committed clean with stable ids.
+"""Every module (e01, m01–m09): points match course.toml, and notebooks are committed clean with stable ids.
 
 (That exercises/ equal nbgrader's output for every module: tests/test_course_release.py.)
 """
@@ -22,7 +22,7 @@ def test_points_in_course_toml_equal_the_solution_total(module):
 def test_notebooks_are_committed_clean_with_stable_ids(module):
     paths = [*(REPO / "solutions" / module).glob("*.ipynb"), *(REPO / "exercises" / module).glob("*.ipynb"),
              *(REPO / "notebooks").glob(f"{module}_*.ipynb")]
-    assert len(paths) >= 3
+    assert len(paths) >= (2 if module == "e01" else 3)  # e01 (executives) is one notebook with its lesson inside
     for path in paths:
         assert_clean(path)
 

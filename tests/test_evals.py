@@ -185,7 +185,7 @@ def test_run_suite_against_a_function_target_on_the_real_garbage_table(project, 
     by_id = {r.id: r for r in report.results}
     assert [by_id[i].passed for i in ("ans-001", "una-001", "una-002", "wrong-001")] == [True, True, True, False]
     assert by_id["ans-001"].citations == ["gomi_bunbetsu.csv 行 2270"]
-    assert by_id["una-001"].handoff and by_id["una-001"].answer == HANDOFF_REPLY
+    assert by_id["una-001"].handoff and by_id["una-001"].answer.startswith(HANDOFF_REPLY)
     wrong = by_id["wrong-001"].failures
     assert len(wrong) == 2 and wrong[0].startswith("regex") and "FAQ-99" in wrong[1]
     assert report.pass_rate_unweighted == pytest.approx(3 / 4)

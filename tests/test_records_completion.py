@@ -20,7 +20,7 @@ from aidojo.records.synthetic import Result, build_gradebook, bulk_gradebook, mo
 REPO = Path(__file__).resolve().parents[1]
 FIX = REPO / "tests" / "fixtures" / "roster"
 MODULES = [f"m0{i}" for i in range(1, 10)]
-LAYOUT = module_layout(MODULES)  # 5 cells × 2 points = 10 points per module
+LAYOUT = module_layout([*MODULES, "e01"])  # 5 cells × 2 points = 10 points per module (e01: the executive track)
 FULL = {f"q{i}": 2.0 for i in range(1, 6)}
 
 
@@ -45,6 +45,7 @@ def url() -> str:
 RESULTS = [
     R("100001", "m01", "2026-05-10 01:00", 10), R("100001", "m02", "2026-05-12 03:00", 8),  # exactly 80%
     R("100001", "m03", "2026-05-20 15:30", 9),  # 2026-05-21 00:30 JST
+    R("100001", "e01", "2026-05-08 01:00", 10),  # the executive track is e01 alone
     *[R("100002", m, f"2026-06-0{i + 1} 00:00", 10) for i, m in enumerate(MODULES)],
     R("100003", "m01", "2026-05-01 00:00", 10), R("100003", "m02", "2026-05-02 00:00", 7.9),
     R("100004", "m01", "2026-05-03 00:00", 0),  # submitted, scored 0

@@ -39,19 +39,20 @@ def test_corpus_is_reproducible_from_its_generator():
     rebuilt = [dict(r, split="generated") for r in gen.build()] + gen.fresh_rows()
     rebuilt += gen.fresh_rows(gen.HELDOUT, "second", "x") + gen.fresh_rows(gen.HELDOUT2, "third", "z")
     rebuilt += gen.fresh_rows(gen.HELDOUT3, "fourth", "w") + gen.fresh_rows(gen.HELDOUT4, "fifth", "v")
+    rebuilt += gen.new_batch_rows()
     assert rebuilt == rows()
 
 
 def test_quality_floor_on_corpus():
-    """Overlap recall per kind ≥ 0.9 and overall precision ≥ 0.85 (over-masking is allowed, leaking is not)."""
+    """Overlap recall and precision per kind ≥ 0.95 (the acceptance bar; benchmarks/pii.py prints the figures)."""
     spec = importlib.util.spec_from_file_location("pii_bench", REPO / "benchmarks/pii.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     counts, leaked, total, errors = bench.score(rows())
     for kind, c in counts.items():
-        assert c["tp"] / (c["tp"] + c["fn"]) >= 0.9, (kind, c, [e for e in errors if kind in e][:5])
-    tp, fp = sum(c["tp"] for c in counts.values()), sum(c["fp"] for c in counts.values())
-    assert tp / (tp + fp) >= 0.85
+        assert c["tp"] / (c["tp"] + c["fn"]) >= 0.95, (kind, c, [e for e in errors if kind in e][:5])
+        found = c["tp"] + c["fp"]
+        assert found and (c["tp"] / found) >= 0.95, (kind, c, [e for e in errors if kind in e][:5])
     assert leaked / total <= 0.03
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from aidojo.llm import HANDOFF_REPLY as LLM_HANDOFF_REPLY
-from aidojo.safety import HANDOFF_REPLY, HandoffDecision, HandoffPolicy, asks_for_person, is_handoff
+from aidojo.safety import HANDOFF_REPLY, PERSON_REPLY, HandoffDecision, HandoffPolicy, asks_for_person, is_handoff
 
 
 def test_handoff_reply_is_the_llm_one():
@@ -41,7 +41,7 @@ def test_is_handoff_negatives(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["人と話したい", "担当者に代わってください", "職員につないでほしい", "電話で相談したいです", "オペレーターをお願いします",
+    ["人と話したい", "職員と話したい", "担当者に代わってください", "職員につないでほしい", "電話で相談したいです", "オペレーターをお願いします",
      "AIじゃなくて人に聞きたい", "I want to talk to a human.", "Can I speak with a representative?",
      "Please connect me to a live agent"],
 )
@@ -49,7 +49,7 @@ def test_asks_for_person(text):
     assert asks_for_person(text)
     d = HandoffPolicy().decide(text)
     assert d.handoff and d.reason == "asked_for_person"
-    assert d.reply.startswith(HANDOFF_REPLY)
+    assert d.reply == PERSON_REPLY and not d.reply.startswith("分かりません") and is_handoff(d.reply)
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,89 @@ def test_log_without_path_keeps_events_in_memory(tmp_path):
 def test_bad_question_is_explained():
     with pytest.raises(TypeError, match="文字列"):
         HandoffPolicy().decide(None)  # type: ignore[arg-type]
+
+
+# --- one rule, one scale, records a person can act on ------------------------------------------------------------
+
+def test_a_request_for_a_person_is_not_answered_with_i_dont_know():
+    from aidojo.safety import decide_handoff
+
+    for text in ("職員と話したい", "人と話したいです", "担当の方に代わってもらえますか"):
+        d = decide_handoff(text)
+        assert d.reason == "asked_for_person" and d.reply == PERSON_REPLY and "分かりません" not in d.reply
+        assert d.status_ja == "職員におつなぎします（職員との対応をご希望です）"
+
+
+def test_relevance_is_one_scale_and_bm25_is_refused_with_a_clear_message():
+    from aidojo.safety import MIN_RELEVANCE, decide_handoff
+
+    assert 0 < MIN_RELEVANCE < 1
+    assert decide_handoff("粗大ごみの出し方は？", relevance=MIN_RELEVANCE - 0.01).reason == "low_retrieval_score"
+    assert not decide_handoff("粗大ごみの出し方は？", answer="申込制です【1】", relevance=MIN_RELEVANCE).handoff
+    with pytest.raises(ValueError, match="Hit.relevance"):
+        decide_handoff("粗大ごみの出し方は？", relevance=9.4)  # a raw BM25 score
+
+
+def test_a_guarded_reply_brings_its_reason():
+    from aidojo.safety import BACKEND_REPLY, GuardedReply, decide_handoff
+
+    failed = GuardedReply(BACKEND_REPLY, True, "backend_timeout", "…", attempts=1, elapsed_s=6.0)
+    d = decide_handoff("手数料はいくら？", answer=failed, relevance=0.9)
+    assert d.reason == "backend_timeout" and d.reply == BACKEND_REPLY
+    assert d.event["guard"]["attempts"] == 1 and d.event["guard"]["reason"] == "backend_timeout"
+    ok = GuardedReply("1000円です【FAQ-12】", citations=["FAQ-12"])
+    shown = decide_handoff("手数料はいくら？", answer=ok, relevance=0.9)
+    assert not shown.handoff and shown.reply == "1000円です【FAQ-12】"
+
+
+def test_record_gives_a_case_number_and_keeps_what_a_person_needs(tmp_path, monkeypatch):
+    import os
+    import re
+    import stat
+
+    from aidojo.safety import read_handoff_log
+
+    monkeypatch.delenv("AIDOJO_HANDOFF_LOG", raising=False)
+    log = tmp_path / "logs" / "handoff.jsonl"
+    policy = HandoffPolicy(log_path=log, source="faq_bot")
+    conversation = [
+        {"role": "user", "content": "うちの子（山田はなこ、2歳）の保育園のことです"},
+        {"role": "assistant", "content": "保育園の申込みは子育て支援課です【FAQ-3】"},
+        {"role": "user", "content": "職員と話したい。電話は090-1234-5678です"},
+    ]
+    decision = policy.decide("職員と話したい")
+    record = policy.record(decision, conversation=conversation, contact={"name": "山田花子", "phone": "090-1234-5678"},
+                           consent=True)
+    assert re.fullmatch(r"\d{6}-[2-9A-HJ-NP-Z]{4}", record.case_id)
+    assert record.case_id in record.reply_ja and record.reply_ja.startswith(PERSON_REPLY)
+    assert record.reason == "asked_for_person" and record.source == "faq_bot"
+    assert record.contact == {"name": "山田花子", "phone": "090-1234-5678"}  # what the citizen agreed to give
+    shown = "\n".join(m["content"] for m in record.conversation)
+    assert "山田はなこ" not in shown and "090-1234-5678" not in shown and "［氏名］" in shown
+    assert stat.S_IMODE(os.stat(log).st_mode) == 0o600  # it holds contacts
+    [back] = read_handoff_log(log)
+    assert back == record
+
+    no_consent = policy.record(decision, conversation=conversation, contact={"phone": "090-1234-5678"}, consent=False)
+    assert no_consent.contact == {} and no_consent.case_id != record.case_id
+    assert "090-1234-5678" not in log.read_text(encoding="utf-8").splitlines()[-1]
+
+
+def test_evaluation_writes_to_its_own_log_never_the_teams(tmp_path, monkeypatch):
+    team_log = tmp_path / "team" / "handoff.jsonl"
+    eval_log = tmp_path / "eval" / "handoff.jsonl"
+    policy = HandoffPolicy(log_path=team_log)
+    monkeypatch.setenv("AIDOJO_HANDOFF_LOG", str(eval_log))
+    policy.record(policy.decide("人と話したい"))
+    assert eval_log.is_file() and not team_log.exists()
+
+
+def test_conversation_in_pairs_and_parts_is_masked():
+    from aidojo.safety import mask_conversation
+
+    masked = mask_conversation([("母の佐藤ウメの件です", "担当者に引き継ぎます。"),
+                                {"role": "user", "content": [{"type": "text", "text": "生年月日は昭和50年4月1日"}]}])
+    assert [m["role"] for m in masked] == ["user", "assistant", "user"]
+    assert masked[0]["content"] == "母の［氏名］の件です" and masked[2]["content"] == "生年月日は［生年月日］"
+    with pytest.raises(TypeError, match="会話の形式"):
+        mask_conversation([42])

@@ -25,7 +25,8 @@ def my_number(body11: str) -> str:
 # ---------------------------------------------------------------- public shape
 def test_placeholders_cover_every_kind():
     assert set(PLACEHOLDERS) == set(PII_KINDS) == {
-        "my_number", "phone", "email", "postal_code", "address", "person_name", "credit_card", "bank_account"}
+        "my_number", "phone", "email", "postal_code", "address", "person_name", "credit_card", "bank_account",
+        "date_of_birth"}
     assert PLACEHOLDERS["my_number"] == "［マイナンバー］"
     assert PLACEHOLDERS["phone"] == "［電話番号］"
 
@@ -309,3 +310,46 @@ def test_masked_text_and_role_labels_are_not_names(text):
 
 def test_a_signature_with_yori_is_a_name():
     assert [f.value for f in find_pii("引っ越し後の手続きに不安があります。山田花子より")] == ["山田花子"]
+
+
+# --- issue 14: the names and dates templates meet ----------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("山田花子の母です", "［氏名］の母です"),
+        ("うちの子（山田はなこ、2歳）", "うちの子（［氏名］、2歳）"),
+        ("母の佐藤ウメ", "母の［氏名］"),
+        ("長男・健太", "長男・［氏名］"),
+        ("昭和50年4月1日", "［生年月日］"),
+        ("1975年4月1日生まれ", "［生年月日］生まれ"),
+        ("みどり市中央区本町2丁目3番4号 山田太郎", "［住所］ ［氏名］"),
+        ("出席者：佐藤、鈴木、高橋", "出席者：［氏名］、［氏名］、［氏名］"),
+        ("やまだはなこです", "［氏名］です"),
+        ("ヤマダ ハナコと申します", "［氏名］と申します"),
+        ("娘の結衣と芽依", "娘の［氏名］と［氏名］"),
+        ("土田委員：駐輪場が足りません", "［氏名］委員：駐輪場が足りません"),
+        ("生年月日：S50.4.1", "生年月日：［生年月日］"),
+        ("誕生日は2019/7/7です", "誕生日は［生年月日］です"),
+        ("本人（島袋 ハル、84歳）は独居", "本人（［氏名］、84歳）は独居"),
+    ],
+)
+def test_issue_14_names_and_birth_dates_are_masked(text, masked):
+    assert mask_pii(text).text == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["田中町の公民館で相談会があります", "中央公園の桜まつり", "課長：では始めます。", "委員長：本日の議題は3件です。",
+     "母の日のプレゼント", "妻の実家が隣の市です", "長男の入学式は4月8日です", "子どものカードも作れますか？",
+     "本条例は令和8年4月1日から施行する。", "昭和63年4月1日に開設された児童館", "4月1日生まれの子は学年がひとつ上",
+     "平成30年4月1日から制度が変わった", "うちは夫と子ども3人の5人家族です。", "みどり市役所 市民課（電話 093-582-1000）まで",
+     "〒812-8512 みどり市中央区本町1-1-1 みどり市役所 宛", "バス停「本町2丁目」で降ります", "森林公園の管理", "石川県から視察団"],
+)
+def test_issue_14_ordinary_words_and_office_contacts_are_left_alone(text):
+    assert mask_pii(text).text == text, find_pii(text)
+
+
+def test_a_mobile_number_is_always_someones_even_next_to_an_office():
+    assert mask_pii("市民課の担当（090-1234-5678）").text == "市民課の担当（［電話番号］）"
+    assert mask_pii("市民課の山田さん（093-582-1234）").text == "市民課の［氏名］さん（［電話番号］）"

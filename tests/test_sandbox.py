@@ -69,8 +69,8 @@ def test_no_network_not_even_loopback(worker):
 def test_private_file_system_view(worker):
     probe_paths = [REPO / "solutions", REPO / "grader" / "heldback", REPO / ".env", os.environ["AIDOJO_COURSE_DIR"], "/etc/shadow", "/etc/passwd", "/root/.bash_history", "/root/.cache",
                    "/home"]
-    out, = run_cells(worker, "import os\nfor p in %r:\n    print(p, os.path.exists(p))\nprint(sorted(os.listdir('%s')))"
-                     % ([str(p) for p in probe_paths], REPO))
+    paths = [str(p) for p in probe_paths]
+    out, = run_cells(worker, f"import os\nfor p in {paths!r}:\n    print(p, os.path.exists(p))\nprint(sorted(os.listdir('{REPO}')))")
     lines = out.splitlines()
     for line in lines[:-1]:
         assert line.endswith("False"), line

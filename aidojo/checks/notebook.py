@@ -2,7 +2,9 @@
 
 ``ask`` sends a prompt to the configured model through :func:`aidojo.llm.chat` and shows the reply
 (or the Japanese error message); ``playground()`` is a text area, a 「送信」 button, the answer, and a
-mirror of the five prompt elements (✅/❌) that updates as the learner types.
+mirror of the five prompt elements (○/×) that updates as the learner types. The mirror is the rubric's reading of
+the prompt — the same reading (:func:`aidojo.text.prompt_parse.read_prompt`) the practice model acts on. Marks
+are ones every Japanese font has (no emoji font needed).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import html
 from typing import Any
 
 from aidojo.checks import rubric
+from aidojo.checks.result import NG_MARK, OK_MARK
 
 _BOX = ('<div style="border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin:4px 0;'
         'white-space:pre-wrap;font-size:1.05em;background:{bg}">{body}</div>')
@@ -26,7 +29,7 @@ class Reply(str):
 
     def _repr_html_(self) -> str:
         bg = "#fff4f4" if self.error else "#f6f8fa"
-        title = "⚠️ AIを呼び出せませんでした" if self.error else "🤖 AIの回答"
+        title = "【AIを呼び出せませんでした】" if self.error else "【AIの回答】"
         return _BOX.format(bg=bg, body=f"<b>{title}</b>\n" + html.escape(str(self)))
 
 
@@ -74,19 +77,19 @@ class Conversation:
 
 
 def element_mirror(prompt: object) -> rubric.RubricResult:
-    """Which of the five elements the prompt has (the playground's ✅/❌ list)."""
+    """Which of the five elements the prompt has (the playground's ○/× list)."""
     return rubric.evaluate(prompt, rubric.five_elements())
 
 
 def mirror_html(prompt: object) -> str:
-    """The five-element mirror as HTML: ✅ with the phrase found, ❌ with what to add."""
+    """The five-element mirror as HTML: ○ with the phrase found, × with what to add."""
     result = element_mirror(prompt)
     rows = []
     for req in rubric.five_elements():
         if req.key in result.met:
-            rows.append(f"✅ <b>{req.label}</b>：「{html.escape(result.met[req.key][1])}」")
+            rows.append(f'<span style="color:#1a7f37">{OK_MARK}</span> <b>{req.label}</b>：「{html.escape(result.met[req.key][1])}」')
         else:
-            rows.append(f"❌ <b>{req.label}</b>：{html.escape(req.hint)}")
+            rows.append(f'<span style="color:#b42318">{NG_MARK}</span> <b>{req.label}</b>：{html.escape(req.hint)}')
     found = len(result.met)
     return (f'<div style="line-height:1.7"><b>プロンプトの5つの要素（{found}/5）</b><br>' + "<br>".join(rows) + "</div>")
 

@@ -12,7 +12,7 @@ import hashlib
 
 def seal(qid: str, canonical: str) -> str:
     """The digest stored in the package for question ``qid``'s canonical answer."""
-    return hashlib.sha256(f"aidojo:{qid}:{canonical}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"aidojo:{qid}:{canonical}".encode()).hexdigest()
 
 
 def matches(qid: str, canonical: str, digest: str) -> bool:

@@ -53,7 +53,7 @@ class Observation:
     missing: bool = False  # the case was never observed (the run stopped before it)
 
     @classmethod
-    def from_json(cls, data: Any) -> "Observation":
+    def from_json(cls, data: Any) -> Observation:
         """Validate untrusted JSON into an Observation (anything malformed counts as a crash)."""
         if not isinstance(data, dict):
             return cls(crashed=True)

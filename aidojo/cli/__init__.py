@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from aidojo.cli import course, demo, doctor, evals, hackathon, lab, llm, records
+from aidojo.cli import course, demo, doctor, evals, hackathon, hub, lab, llm, records
 
 app = typer.Typer(
     name="aidojo",
@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-for _module in (doctor, lab, llm, evals, course, records, hackathon, demo):
+for _module in (doctor, lab, llm, evals, course, records, hackathon, demo, hub):
     _module.register(app)
 
 

@@ -124,14 +124,25 @@ def autograde_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モ�
 def feedback_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モジュール（省略時は採点済みの全部）"),
                  student: Optional[List[str]] = typer.Option(None, "--student", help="この職員番号だけ（繰り返し可）"),
                  db_url: Optional[str] = typer.Option(None, "--db-url", help=DB_URL_HELP),
-                 workers: int = typer.Option(2, "--workers", "-j", help="同時に作る数（CPUコア数まで）")) -> None:
+                 workers: int = typer.Option(2, "--workers", "-j", help="同時に作る数（CPUコア数まで）"),
+                 exchange: bool = typer.Option(False, "--exchange", help="作ったあと nbgrader の exchange で受講者に返す（JupyterHub）")) -> None:
     """受講者ごとの採点結果ページ（HTML、日本語）を並列で作ります。非公開の確認用データの中身は表示しません。"""
     from aidojo.course import generate_feedback
 
     report = generate_feedback(modules or None, students=student or None, db_url=db_url, workers=workers)
     typer.echo(report.text())
     typer.echo(f"出力先: {_layout(db_url=db_url).feedback_dir}")
-    if report.find(level="error"):
+    problems = bool(report.find(level="error"))
+    if exchange:
+        from aidojo.hub.exchange import return_feedback
+
+        for module in sorted({p.parent.name for p in report.files}):
+            returned = return_feedback(module, layout=_layout(db_url=db_url), students=student or None)
+            typer.echo(f"{module}: {len(returned.returned)} 人に返しました")
+            for problem in returned.problems:
+                typer.echo(f"  {problem}", err=True)
+            problems = problems or bool(returned.problems)
+    if problems:
         raise typer.Exit(1)
 
 

@@ -18,11 +18,12 @@ def serve(
     threads: int = typer.Option(0, help="CPUスレッド数（0 = すべてのコア）"),
     n_ctx: int = typer.Option(2048, help="コンテキスト長"),
 ) -> None:
-    """llama.cpp の OpenAI 互換サーバーを 127.0.0.1 で起動します（要 aidojo[local]）。"""
-    from aidojo.llm.serve import find_smollm2_gguf, llama_server_available, server_command
+    """llama.cpp の OpenAI 互換サーバーを 127.0.0.1 で起動します（要 aidojo\\[local]）。"""
+    from aidojo.llm.serve import find_smollm2_gguf, missing_extras_message, server_command, server_import_problem
 
-    if not llama_server_available():
-        typer.echo("llama-cpp-python[server] が入っていません。 pip install -e '.[local]' を実行してください。", err=True)
+    problem = server_import_problem()  # before saying "starting": the server would die on this import
+    if problem:
+        typer.echo(missing_extras_message(problem), err=True)
         raise typer.Exit(2)
     model = model or find_smollm2_gguf()
     if model is None or not Path(model).is_file():

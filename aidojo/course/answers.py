@@ -8,6 +8,7 @@ when the notebook runs top to bottom.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 NOT_LITERAL = "not_literal"
@@ -52,8 +53,8 @@ def read_text_answers(sources: list[str], names: set[str],
         try:
             tree = ast.parse(source)
         except (SyntaxError, ValueError):
-            for name in names:
-                if name in source:
+            for name in names:  # a broken cell that assigns this name: its answer cannot be read
+                if re.search(rf"(?m)^\s*{re.escape(name)}\s*[:=]", source):
                     found[name] = TextAnswer(None, SYNTAX_ERROR)
             continue
         for node in tree.body:

@@ -18,7 +18,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 JUNK = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini", "__pycache__"})  # and every name starting with "." or "~$"
@@ -165,9 +165,9 @@ def decode_zip_name(info: zipfile.ZipInfo) -> str:
 
 def _dos_time(info: zipfile.ZipInfo) -> datetime:
     try:
-        return datetime(*info.date_time, tzinfo=timezone.utc)
+        return datetime(*info.date_time, tzinfo=UTC)
     except (TypeError, ValueError):
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class Container:
@@ -325,7 +325,7 @@ class FolderContainer(Container):
                     skipped.append(Skipped("warn", "not_regular", f"「{text}」は普通のファイルではない（リンクなど）ので読みませんでした",
                                            self.where(text)))
                     continue
-                entries.append(Entry(parts, st.st_size, datetime.fromtimestamp(st.st_mtime, tz=timezone.utc), base / f))
+                entries.append(Entry(parts, st.st_size, datetime.fromtimestamp(st.st_mtime, tz=UTC), base / f))
         return entries, skipped
 
     def _open(self, entry: Entry):

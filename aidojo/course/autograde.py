@@ -213,7 +213,7 @@ def _job(material: ModuleMaterial, nbm, notebook: dict, limits: Limits) -> RunJo
 def _finish(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleMaterial, sub: Submission,
             runs: dict, pass_ratio: float, limits: Limits) -> None:
     """Judge and record one submission (every outcome is a report line; nothing raises)."""
-    for name, problem in sub.problems.items():
+    for problem in sub.problems.values():
         report.add("error", "invalid_notebook", f"{problem}。このノートブックは0点です", sub.staff_id, sub.module)
     verdicts: dict[str, NotebookVerdict] = {}
     graded_notebooks: dict[str, dict] = {}
@@ -235,9 +235,10 @@ def _finish(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleM
             merged = assemble(nbm.release, submitted)
             verdict = judge_without_running(material, nbm, merged.notebook, submitted is not None)
             graded_notebooks[name] = autograded_notebook(merged.notebook, verdict, None)
+            _syntax_findings(report, sub, merged.notebook)
         if submitted is not None:
             for gid in merged.deleted_tests:
-                report.add("warn", "test_deleted", f"{name} の採点セル「{gid}」が消されていたため、元のセルで採点しました", sub.staff_id, sub.module)
+                report.add("warn", "test_deleted", f"{name} の採点セル「{gid}」が削除されていたため、元のセルを戻して採点しました", sub.staff_id, sub.module)
             for gid in merged.edited_tests:
                 report.add("warn", "test_edited", f"{name} の採点セル「{gid}」が書き換えられていたため、元のセルで採点しました", sub.staff_id, sub.module)
         elif name not in sub.problems:
@@ -273,6 +274,22 @@ def _cell_findings(report: AutogradeReport, sub: Submission, notebook: dict, cel
         elif ename in ("SyntaxError", "IndentationError", "TabError"):
             report.add("warn", "syntax_error", f"{where}に文法エラー（{ename}）があります。このセルに関係する問題は0点です",
                        sub.staff_id, sub.module)
+
+
+def _syntax_findings(report: AutogradeReport, sub: Submission, notebook: dict) -> None:
+    """Text modules are not run: a learner cell that is not valid Python is still worth a line."""
+    import ast
+
+    from aidojo.course import nbjson
+
+    for index, cell in enumerate(notebook["cells"]):
+        if cell.get("cell_type") != "code" or nbjson.nbgrader_meta(cell).get("locked"):
+            continue
+        try:
+            ast.parse(nbjson.cell_source(cell))
+        except (SyntaxError, ValueError) as exc:
+            report.add("warn", "syntax_error", f"{index + 1}番目のセル（id: {cell.get('id', '?')}）に文法エラー"
+                       f"（{type(exc).__name__}）があります。このセルの答えは読み取れません", sub.staff_id, sub.module)
 
 
 def _progress(total: int, enabled: bool):

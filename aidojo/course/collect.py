@@ -20,22 +20,30 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from aidojo.course.archive import (OTHER_ARCHIVES, Budget, BudgetExceeded, Container, Entry, FolderContainer,
-                                   IntakeProblem, ZipContainer)
+from aidojo.course.archive import (
+    OTHER_ARCHIVES,
+    Budget,
+    BudgetExceeded,
+    Container,
+    Entry,
+    FolderContainer,
+    IntakeProblem,
+    ZipContainer,
+)
 from aidojo.course.identity import Claim, IdentityError, notebook_staff_id, resolve_identity, staff_id_in_name
 from aidojo.course.keyscan import scan_notebook
 from aidojo.course.layout import CourseLayout, resolve_layout
 from aidojo.course.nbjson import NotebookError, grade_ids, parse_notebook
 from aidojo.course.report import Report
 from aidojo.course.submission import DEFAULT_MAX_BYTES, FORMAT
+from aidojo.fileio import atomic_folder
 from aidojo.text.staff_id import StaffIdError, normalize_staff_id, same_but_leading_zeros
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt
@@ -107,13 +115,13 @@ class _Candidate:
     claims: list[Claim] = field(default_factory=list)
     names: list[tuple[str, str]] = field(default_factory=list)  # (Japanese label, a name that may give the id)
     name_required: bool = False
-    timestamp: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    timestamp: datetime = field(default_factory=lambda: datetime.now(UTC))
     sha256: dict[str, str] = field(default_factory=dict)
     owner: str | None = None  # exchange: the login owning the submission folder
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _module_key(text: str) -> str:
@@ -124,7 +132,7 @@ def _parse_time(text: str) -> datetime | None:
     text = text.strip().replace(" UTC", "")
     for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
         except ValueError:
             continue
     return None
@@ -334,7 +342,7 @@ class Collector:
             if not isinstance(sid, str) or not isinstance(module, str):
                 raise TypeError("staff_id/module")
             created = datetime.fromisoformat(str(m["created"]))
-            created = created if created.tzinfo else created.replace(tzinfo=timezone.utc)
+            created = created if created.tzinfo else created.replace(tzinfo=UTC)
             listed = {str(n["name"]): str(n.get("sha256", "")) for n in m["notebooks"]}
         except IntakeProblem as exc:
             r.add("error", "bad_manifest", f"manifest.json を読めません（{exc.message}）。{REFUSED}", path=cand.origin)
@@ -343,7 +351,7 @@ class Collector:
             r.add("error", "bad_manifest", f"manifest.json が aidojo submit の形ではありません。{REFUSED}", path=cand.origin)
             return False
         cand.module = _module_key(module)
-        cand.timestamp = min(created.astimezone(timezone.utc), _now())
+        cand.timestamp = min(created.astimezone(UTC), _now())
         cand.sha256 = listed
         cand.claims.append(Claim("manifest.json", sid))
         folders = []
@@ -397,7 +405,10 @@ class Collector:
             r.add("error", exc.code, str(exc), who, mod, origin)
             return
         if cand.owner is not None and self.known_ids is not None:
-            owner = _provisional(cand.owner)
+            from aidojo.text.staff_id import unix_account_name
+
+            by_account = {unix_account_name(i): i for i in self.known_ids}  # one Unix account per person (hub)
+            owner = by_account.get(cand.owner) or _provisional(cand.owner)
             if owner and owner != sid and owner in self.known_ids:
                 r.add("error", "owner_mismatch", f"exchange の「{sid}」の提出を置いたのは別の受講者（{owner}）です。{REFUSED}", sid, mod, origin)
                 return
@@ -542,21 +553,10 @@ class Collector:
                                 sid, mod, origin)
                 return
             replaced = f"。前回の提出（{old_ts:%Y-%m-%d %H:%M} UTC）と置き換えました" if old_ts else "。前回の提出と置き換えました"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{mod}-", dir=target.parent))
-        try:
-            for name, data in files.items():  # a private staging folder, swapped in whole: nothing half-written
+        with atomic_folder(target) as staging:  # a private staging folder, swapped in whole: nothing half-written
+            for name, data in files.items():
                 (staging / name).write_bytes(data)
             (staging / "timestamp.txt").write_text(timestamp.strftime(TIMESTAMP_FORMAT), encoding="utf-8")
-            if target.exists():
-                trash = target.with_name(f".{mod}-old-{os.getpid()}")
-                target.rename(trash)
-                staging.rename(target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                staging.rename(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
         self.report.accepted.append((sid, mod))
         self.report.add("ok", "accepted", f"受け付けました（{', '.join(sorted(files))}）{replaced}", sid, mod, origin)
 

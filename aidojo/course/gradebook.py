@@ -5,32 +5,34 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 from aidojo.course import nbjson
 from aidojo.course.layout import CourseLayout
-from aidojo.course.nbgrader_cli import run_nbgrader
 from aidojo.fileio import atomic_write_text
 
 ASSIGNMENTS_MARK = ".aidojo-assignments.json"
 
 
 def course_id(layout: CourseLayout) -> str:
+    """The course id of grader/course.toml (nbgrader's course_id in every gradebook this kit writes)."""
     from aidojo.course.config import load_course
 
-    try:
-        return load_course().id
-    except Exception:  # fixture courses without a course.toml
-        return "aidojo"
+    return load_course().id
 
 
 @contextmanager
 def open_gradebook(layout: CourseLayout):
+    """nbgrader's Gradebook on the layout's database (created on first use, which runs nbgrader's `alembic`)."""
+    import os
+    import sys
     import warnings
+
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join((bin_dir, os.environ.get("PATH", "")))
 
     from nbgrader.api import Gradebook
 
@@ -42,19 +44,22 @@ def open_gradebook(layout: CourseLayout):
             yield gb
 
 
-def source_hash(layout: CourseLayout, module: str) -> str:
-    base = layout.source_dir / module
+def release_hash(layout: CourseLayout, module: str) -> str:
     h = hashlib.sha256()
-    for p in sorted(base.rglob("*")):
-        rel = p.relative_to(base)
-        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
-            h.update(str(rel).encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
+    for p in sorted((layout.release_dir / module).glob("*.ipynb")):
+        h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
 
 
 def ensure_assignments(layout: CourseLayout, modules: list[str]) -> None:
-    """Make the gradebook know ``modules`` as nbgrader assignments (generate_assignment, only when the source
-    changed since the last time). Raises RuntimeError with nbgrader's message when it refuses."""
+    """Make the gradebook know ``modules`` as nbgrader assignments, from the released notebooks, with nbgrader's
+    own ``SaveCells`` (what ``generate_assignment`` records), in this process: no nbgrader command, no kernel.
+    Only when the release changed since last time. Raises RuntimeError when nbgrader refuses (for example cells
+    added or removed after submissions were recorded)."""
+    import nbformat
+    from nbgrader.api import MissingEntry
+    from nbgrader.preprocessors import SaveCells
+
     mark = layout.autograded_dir / ASSIGNMENTS_MARK
     try:
         saved = json.loads(mark.read_text(encoding="utf-8"))
@@ -62,28 +67,23 @@ def ensure_assignments(layout: CourseLayout, modules: list[str]) -> None:
             saved = {}
     except (OSError, ValueError):
         saved = {}
-    hashes = {m: source_hash(layout, m) for m in modules}
+    hashes = {m: release_hash(layout, m) for m in modules}
     stale = [m for m in modules if saved.get("modules", {}).get(m) != hashes[m]]
-    if not stale:
-        from nbgrader.api import MissingEntry
-
-        with open_gradebook(layout) as gb:
-            for m in modules:
-                try:
-                    gb.find_assignment(m)
-                except MissingEntry:
-                    stale.append(m)
-    if not stale:
-        return
-    with tempfile.TemporaryDirectory(prefix="aidojo-generate-") as tmp:
-        work = Path(tmp)
-        for module in stale:
-            shutil.copytree(layout.source_dir / module, work / "source" / module, ignore=shutil.ignore_patterns(".*", "__pycache__"))
-        if layout.db_url.startswith("sqlite:///"):
-            Path(layout.db_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        run_nbgrader(["generate_assignment", stale[0] if len(stale) == 1 else "*", "--force",
-                      *layout.overrides(release_dir=work / "release", data_dir=work, source_dir=work / "source")],
-                     course_dir=work)
+    with open_gradebook(layout) as gb:
+        for m in modules:
+            if m in stale:
+                continue
+            try:
+                gb.find_assignment(m)
+            except MissingEntry:
+                stale.append(m)
+        for m in stale:
+            gb.update_or_create_assignment(m)
+    for module in stale:
+        for path in sorted((layout.release_dir / module).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            resources = {"nbgrader": {"notebook": path.stem, "assignment": module, "db_url": layout.db_url}}
+            SaveCells().preprocess(nb, resources)
     saved["db_url"] = layout.db_url
     saved.setdefault("modules", {}).update({m: hashes[m] for m in stale})
     atomic_write_text(mark, json.dumps(saved, indent=1))

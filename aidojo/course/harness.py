@@ -33,7 +33,6 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 WORK = Path(os.environ.get("AIDOJO_SANDBOX_WORK") or "/grading")
 MAX_LINE = 4 * 1024 * 1024
@@ -125,12 +124,12 @@ def in_own_pid_namespace() -> bool:
     return os.environ.get("AIDOJO_SANDBOXED") == "1" and os.getpid() < 16
 
 
-def _kill_all_but(keep: set[int]) -> int:
-    """SIGKILL every process visible in /proc except ``keep`` (the sandbox's own pid namespace); repeat until
-    none is left, so that a process forking as fast as it can is still caught."""
+def _kill_until_gone(victims) -> int:
+    """SIGKILL whatever ``victims()`` lists, again and again until it lists nothing (a process forking as fast as
+    it can is still caught), reaping our own children on the way."""
     killed = 0
     for _ in range(200):
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in keep]
+        pids = victims()
         if not pids:
             break
         for pid in pids:
@@ -139,7 +138,7 @@ def _kill_all_but(keep: set[int]) -> int:
                 killed += 1
             except (ProcessLookupError, PermissionError):
                 pass
-        while True:  # reap our own children among them
+        while True:
             try:
                 if os.waitpid(-1, os.WNOHANG)[0] == 0:
                     break
@@ -147,6 +146,11 @@ def _kill_all_but(keep: set[int]) -> int:
                 break
         time.sleep(0.005)
     return killed
+
+
+def _kill_all_but(keep: set[int]) -> int:
+    """Every process visible in /proc (the sandbox's own pid namespace) except ``keep``."""
+    return _kill_until_gone(lambda: [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in keep])
 
 
 def _children_of(parent: int) -> list[int]:
@@ -166,25 +170,7 @@ def _children_of(parent: int) -> list[int]:
 def _kill_orphans() -> int:
     """Without a pid namespace (--no-sandbox): the zygote is a child subreaper, so every process a job left
     behind ends up as its child; kill them until none is left."""
-    killed = 0
-    for _ in range(200):
-        pids = _children_of(os.getpid())
-        if not pids:
-            break
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed += 1
-            except (ProcessLookupError, PermissionError):
-                pass
-        while True:
-            try:
-                if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                    break
-            except ChildProcessError:
-                break
-        time.sleep(0.005)
-    return killed
+    return _kill_until_gone(lambda: _children_of(os.getpid()))
 
 
 def _wipe(folder: Path) -> None:

@@ -54,7 +54,7 @@ class CourseLayout:
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
 
-    def with_(self, **changes) -> "CourseLayout":
+    def with_(self, **changes) -> CourseLayout:
         return replace(self, **changes)
 
     def modules(self) -> list[str]:

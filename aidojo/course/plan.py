@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from aidojo.course import nbjson
@@ -17,7 +17,7 @@ FINGERPRINT = ".aidojo-graded.json"
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 
-class GradeStatus(str, Enum):
+class GradeStatus(StrEnum):
     """What happened to one submission in a run."""
 
     GRADED = "graded"

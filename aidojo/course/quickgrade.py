@@ -1,8 +1,6 @@
-"""Grade notebooks of one module with real nbgrader in a throw-away course folder.
-
-Used by the grading tests (every solution full marks, untouched exercises zero, fixtures) and as
-the unit of work of the parallel autograder: generate_assignment → copy submissions → autograde →
-read per-cell scores from the gradebook.
+"""Plain nbgrader, for comparison only: generate_assignment → copy submissions → ``nbgrader autograde`` in a
+throw-away course folder → per-cell scores. The autograde benchmark's baseline; never used to grade learners
+(it runs their code in the grader's own kernel, which the course's configuration refuses otherwise).
 """
 
 from __future__ import annotations
@@ -55,7 +53,8 @@ def grade_notebooks(module: str, submissions: dict[str, dict[str, Path]], *, wor
             for name, path in notebooks.items():
                 shutil.copyfile(path, target / f"{name}.ipynb")
             (target / "timestamp.txt").write_text("2026-11-23 10:00:00.000000 UTC")
-        proc = run_nbgrader(["autograde", module, "--force", *common], course_dir=work, check=False)
+        proc = run_nbgrader(["autograde", module, "--force", *common], course_dir=work, check=False,
+                            extra_env={"AIDOJO_PLAIN_NBGRADER": "1", "NBGRADER_EXECUTION": "autograde"})
         results: dict[str, list[NotebookResult]] = {}
         with Gradebook(db_url, course_id="aidojo") as gb:
             for student in submissions:

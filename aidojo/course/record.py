@@ -4,10 +4,7 @@ the gradebook, the grading fingerprint and the attempts ledger HR reads. Only th
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidojo.checks.result import NG_MARK, OK_MARK
@@ -17,7 +14,7 @@ from aidojo.course.gradebook import answer_unchanged, record_submission
 from aidojo.course.judge import NotebookVerdict
 from aidojo.course.layout import CourseLayout
 from aidojo.course.plan import FINGERPRINT, Submission
-from aidojo.fileio import atomic_write_text
+from aidojo.fileio import atomic_folder
 
 
 def verdict_outputs(result) -> list[dict]:
@@ -52,25 +49,13 @@ def autograded_notebook(assembled: dict, verdict: NotebookVerdict, run_cells: di
 def write_autograded(layout: CourseLayout, sub: Submission, notebooks: dict[str, dict], score: tuple[float, float]) -> Path:
     """Swap autograded/<staff_id>/<module>/ in atomically (notebooks, timestamp, fingerprint)."""
     target = layout.autograded_dir / sub.staff_id / sub.module
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{sub.module}-", dir=target.parent))
-    try:
+    with atomic_folder(target) as staging:
         for name, nb in notebooks.items():
             (staging / name).write_text(nbjson.dumps(nb), encoding="utf-8")
         if sub.timestamp_text:
             (staging / "timestamp.txt").write_text(sub.timestamp_text + "\n", encoding="utf-8")
-        atomic_write_text(staging / FINGERPRINT, json.dumps({"fingerprint": sub.fingerprint, "score": score[0],
-                                                             "max_score": score[1]}))
-        if target.exists():
-            trash = target.with_name(f".{sub.module}-old-{os.getpid()}")
-            shutil.rmtree(trash, ignore_errors=True)
-            target.rename(trash)
-            staging.rename(target)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        (staging / FINGERPRINT).write_text(json.dumps({"fingerprint": sub.fingerprint, "score": score[0],
+                                                       "max_score": score[1]}), encoding="utf-8")
     return target
 
 
@@ -86,7 +71,7 @@ def record(gb, layout: CourseLayout, sub: Submission, verdicts: dict[str, Notebo
     passed = score[1] > 0 and score[0] >= pass_ratio * score[1] - 1e-9
     record_attempt(layout.data_dir, Attempt(
         staff_id=sub.staff_id, module=sub.module, score=score[0], max_score=score[1], passed=passed,
-        graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        submitted_at=sub.timestamp.replace(tzinfo=timezone.utc).isoformat(timespec="seconds") if sub.timestamp else None,
+        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        submitted_at=sub.timestamp.replace(tzinfo=UTC).isoformat(timespec="seconds") if sub.timestamp else None,
         fingerprint=sub.files_digest))
     return score

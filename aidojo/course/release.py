@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aidojo.course.layout import CourseLayout, resolve_layout
 from aidojo.course.nbgrader_cli import run_nbgrader
+from aidojo.course.nbjson import cell_source, nbgrader_meta
 
 MARKERS = re.compile(r"(?i)\b(BEGIN|END)\s+(SOLUTION|HIDDEN\s+TESTS)\b")
 SECRET_REGION = re.compile(r"(?is)BEGIN\s+(SOLUTION|HIDDEN\s+TESTS)(.*?)END\s+\1")
@@ -27,11 +28,6 @@ def _cells(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")).get("cells", [])
 
 
-def _src(cell: dict) -> str:
-    s = cell.get("source", "")
-    return s if isinstance(s, str) else "".join(s)
-
-
 def secret_lines(source_nb: Path) -> set[str]:
     """Lines that must never reach a student version: every hidden-test line, and every solution line that
     appears nowhere else in the instructor notebook (facts quoted in the task text may recur in an answer)."""
@@ -39,8 +35,8 @@ def secret_lines(source_nb: Path) -> set[str]:
     solution: set[str] = set()
     public: set[str] = set()
     for cell in _cells(source_nb):
-        src = _src(cell)
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        src = cell_source(cell)
+        meta = nbgrader_meta(cell)
         if meta.get("solution") and not SECRET_REGION.search(src):  # the whole cell is the answer
             solution.update(ln.strip() for ln in src.splitlines())
             continue
@@ -65,7 +61,7 @@ def find_leaks(student_nb: Path, source_nb: Path | None) -> list[str]:
     secrets = secret_lines(source_nb) if source_nb and source_nb.exists() else set()
     for i, cell in enumerate(_cells(student_nb), start=1):
         where = f"{student_nb.name} の{i}番目のセル（id: {cell.get('id', '?')}）"
-        src = _src(cell)
+        src = cell_source(cell)
         if m := MARKERS.search(src):
             leaks.append(f"{where}に印「{m.group(0)}」が残っています")
         text_out = "\n".join(_output_text(o) for o in cell.get("outputs", []) or [])

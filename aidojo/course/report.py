@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidojo.fileio import atomic_write_text
@@ -61,5 +61,5 @@ class Report:
 
     def save(self, folder: Path, stem: str) -> Path:
         """Write the report to ``folder/<stem>-<UTC time>.txt`` atomically; returns the path."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         return atomic_write_text(Path(folder) / f"{stem}-{stamp}.txt", self.text() + "\n")

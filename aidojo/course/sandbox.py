@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ class SandboxError(RuntimeError):
     """The sandbox cannot be set up (the message is Japanese and says what to do)."""
 
 
-class Backend(str, Enum):
+class Backend(StrEnum):
     BWRAP = "bwrap"
     NONE = "none"
 
@@ -280,7 +280,7 @@ class SandboxWorker:
             self._scratch.cleanup()
             self._scratch = None
 
-    def __enter__(self) -> "SandboxWorker":
+    def __enter__(self) -> SandboxWorker:
         self.start()
         return self
 

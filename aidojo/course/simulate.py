@@ -12,18 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from aidojo.course.layout import CourseLayout, resolve_layout
+from aidojo.course.nbjson import cell_source, grade_id, is_answer_cell, is_test_cell
 
 Kind = Literal["right", "partial", "broken", "untouched"]
 _MARKER = re.compile(r"^\s*#+\s*(?:BEGIN|END) SOLUTION\s*$\n?", re.M)
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return src if isinstance(src, str) else "".join(src)
-
-
-def _grade_id(cell: dict) -> str | None:
-    return (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id")
 
 
 def learner_notebook(module: str, notebook: str, kind: Kind, *, layout: CourseLayout | None = None) -> dict:
@@ -35,23 +27,22 @@ def learner_notebook(module: str, notebook: str, kind: Kind, *, layout: CourseLa
     layout = resolve_layout(layout)
     student = json.loads((layout.release_dir / module / f"{notebook}.ipynb").read_text(encoding="utf-8"))
     source = json.loads((layout.source_dir / module / f"{notebook}.ipynb").read_text(encoding="utf-8"))
-    solutions = {_grade_id(c): _MARKER.sub("", _source(c)) for c in source["cells"]
-                 if (c.get("metadata", {}).get("nbgrader") or {}).get("solution")}
-    answer_ids = [g for g in (_grade_id(c) for c in student["cells"]) if g in solutions]
+    solutions = {grade_id(c): _MARKER.sub("", cell_source(c)) for c in source["cells"]
+                 if is_answer_cell(c)}
+    answer_ids = [g for g in (grade_id(c) for c in student["cells"]) if g in solutions]
     if kind == "untouched":
         return student
     filled = answer_ids if kind in ("right", "broken") else answer_ids[: max(1, len(answer_ids) // 2)]
     for cell in student["cells"]:
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid in filled:
             cell["source"] = solutions[gid]
     if kind == "broken":
         for cell in student["cells"]:
-            if _grade_id(cell) == answer_ids[0]:
+            if grade_id(cell) == answer_ids[0]:
                 cell["source"] = "これは Python ではありません (((\n"
                 break
-        tests = [c for c in student["cells"] if (c.get("metadata", {}).get("nbgrader") or {}).get("grade")
-                 and not (c["metadata"]["nbgrader"].get("solution"))]
+        tests = [c for c in student["cells"] if is_test_cell(c)]
         if tests:
             student["cells"].remove(tests[-1])
     return student

@@ -26,7 +26,7 @@ import json
 import os
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidojo.course.identity import notebook_staff_id, stamp_notebook
@@ -102,7 +102,7 @@ def find_work_folder(module: str, names: list[str], work_dir: Path | None = None
 
 
 def _saved(path: Path) -> datetime:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def _load(path: Path, name: str, folder: Path, max_bytes: int) -> dict:
@@ -219,7 +219,7 @@ def pack_submission(module: str, staff_id: str, *, work_dir: Path | None = None,
     staff_id = check_staff_id(staff_id)
     notebooks = checked_notebooks(module, staff_id, work_dir=work_dir, layout=layout, max_bytes=max_bytes)
     manifest = {"format": FORMAT, "version": VERSION, "staff_id": staff_id, "module": module,
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "notebooks": [{"name": p.name, "path": f"{staff_id}/{module}/{p.name}",
                                "sha256": hashlib.sha256(p.data).hexdigest(), "bytes": len(p.data)} for p in notebooks]}
     buf = io.BytesIO()

@@ -31,6 +31,9 @@ def _request(prompt_or_messages, system, model, json, client, options) -> tuple[
     kwargs: dict[str, Any] = {"model": settings.resolve_model(model), "messages": to_messages(prompt_or_messages, system)}
     if json:
         kwargs["response_format"] = {"type": "json_object"}
+    retries = options.pop("max_retries", None)
+    if retries is not None:  # per call: the SDK takes it on the client, not on create()
+        llm = llm.with_options(max_retries=retries)
     kwargs.update({k: v for k, v in options.items() if v is not None})
     return llm, kwargs
 
@@ -40,7 +43,8 @@ def chat(prompt_or_messages: str | Messages, *, system: str | None = None, model
     """Send a prompt (or messages) to the configured model and return the reply text.
 
     Failures raise :class:`aidojo.llm.LLMError` with a Japanese message; the SDK retries
-    429 / 5xx / connection errors with backoff first.
+    429 / 5xx / connection errors with backoff first. Per call, ``timeout=`` (seconds) and ``max_retries=``
+    override the configured ones (``max_tokens=``, ``temperature=`` … go to the model as given).
     """
     llm, kwargs = _request(prompt_or_messages, system, model, json, client, options)
     try:

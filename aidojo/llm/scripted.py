@@ -1,8 +1,8 @@
 """A scripted fake backend for lessons and grading: replies and failures in a fixed order.
 
 ``scripted_client(["{...}", 429, "text"])`` returns a real ``openai.OpenAI`` whose successive
-chat calls get those replies (a string) or HTTP errors (an int status), so learners' retry and
-parsing code meets the SDK's real exception types without a network.
+chat calls get those replies (a string, streamed when asked for) or HTTP errors (an int status), so learners'
+retry and parsing code meets the SDK's real exception types without a network.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import httpx
 import openai
 
-from aidojo.llm.offline.transport import complete
+from aidojo.llm.offline.transport import complete, sse_response, stream_chunks
 
 
 class ScriptedTransport(httpx.BaseTransport):
@@ -40,6 +40,8 @@ class ScriptedTransport(httpx.BaseTransport):
         completion, chunks = complete({**payload, "messages": payload.get("messages") or [{"role": "user", "content": ""}]})
         completion["choices"][0]["message"]["content"] = step
         completion["choices"][0]["finish_reason"] = "stop"
+        if payload.get("stream"):
+            return sse_response(stream_chunks(completion["id"], step))
         return httpx.Response(200, json=completion)
 
     @property

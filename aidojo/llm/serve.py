@@ -10,9 +10,45 @@ import sys
 from pathlib import Path
 
 
+# What ``python -m llama_cpp.server`` imports: llama-cpp-python alone lacks all but the first ("[server]" extras).
+SERVER_MODULES: dict[str, str] = {  # module → the pip package that provides it
+    "llama_cpp": "llama-cpp-python",
+    "uvicorn": "uvicorn",
+    "fastapi": "fastapi",
+    "sse_starlette": "sse-starlette",
+    "starlette_context": "starlette-context",
+    "pydantic_settings": "pydantic-settings",
+}
+
+
+def missing_server_modules() -> list[str]:
+    """The modules of llama-cpp-python's server that are not installed (found, not imported: fast)."""
+    return [name for name in SERVER_MODULES if importlib.util.find_spec(name) is None]
+
+
 def llama_server_available() -> bool:
     """Whether the optional extra ``aidojo[local]`` (llama-cpp-python[server]) is installed."""
-    return importlib.util.find_spec("llama_cpp") is not None and importlib.util.find_spec("uvicorn") is not None
+    return not missing_server_modules()
+
+
+def server_import_problem() -> str | None:
+    """Import the server application as ``python -m llama_cpp.server`` will; the missing module's name, or None."""
+    missing = missing_server_modules()
+    if missing:
+        return missing[0]
+    try:
+        importlib.import_module("llama_cpp.server.app")
+    except ModuleNotFoundError as exc:
+        return exc.name or str(exc)
+    return None
+
+
+def missing_extras_message(module: str) -> str:
+    """A Japanese message saying what to install when ``module`` is missing."""
+    package = SERVER_MODULES.get(module, module.replace("_", "-"))
+    return (f"llama.cpp のサーバーを起動できません：{module}（pip のパッケージ名 {package}）が入っていません。"
+            "llama-cpp-python のサーバー機能（[server]）が必要です。AI道場のフォルダーで "
+            "pip install -e '.[local]' を実行するか、pip install 'llama-cpp-python[server]' を実行してください。")
 
 
 def find_smollm2_gguf() -> Path | None:
@@ -40,6 +76,7 @@ def server_command(model: Path, *, host: str = "127.0.0.1", port: int = 8080, n_
 
 def start_server(model: Path, **kwargs) -> subprocess.Popen:
     """Start the server in the background; the caller stops it (``proc.terminate()``)."""
-    if not llama_server_available():
-        raise RuntimeError("llama-cpp-python[server] is not installed: pip install 'aidojo[local]'")
+    problem = server_import_problem()
+    if problem:
+        raise RuntimeError(missing_extras_message(problem))
     return subprocess.Popen(server_command(model, **kwargs), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

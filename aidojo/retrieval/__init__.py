@@ -6,10 +6,12 @@
     index.add_csv("gomi_bunbetsu.csv")     # rows  → "gomi_bunbetsu.csv 行 12"
     hits = index.search("電子レンジの捨て方", k=5)
     grounded_answer("電子レンジはどう捨てますか", index).citations
+    hits[0].relevance >= aidojo.safety.MIN_RELEVANCE   # one scale (0..1) for every corpus
 """
 
 from aidojo.retrieval.grounded import DEFAULT_MIN_SCORE, GroundedAnswer, build_prompt, grounded_answer
 from aidojo.retrieval.index import Chunk, Hit, Index
+from aidojo.retrieval.relevance import query_terms
 from aidojo.retrieval.tokenize import TOKENIZERS, RetrievalError
 
 __all__ = [
@@ -22,4 +24,5 @@ __all__ = [
     "GroundedAnswer",
     "build_prompt",
     "DEFAULT_MIN_SCORE",
+    "query_terms",
 ]

@@ -8,24 +8,15 @@ from typing import Any
 
 from aidojo.retrieval.index import Hit, Index
 
-# Calibrated on the Tsu garbage table (benchmarks/retrieval.py): with 5.0, 99% of 120 answerable questions
-# pass to the model and 30% of 30 off-topic ones are stopped by the score alone (the model's own
-# "answer only from the passages" rule hands off 29/30). Raw BM25 grows with corpus size (IDF): for a
-# small FAQ of a few dozen entries, check the scores of your own questions and pass ``min_score``.
+# Deprecated: raw BM25 grows with the corpus, so one number cannot fit every index. Use ``Hit.relevance`` and
+# ``aidojo.safety.MIN_RELEVANCE`` (one scale, 0..1). Kept for callers that still pass ``min_score``.
 DEFAULT_MIN_SCORE = 5.0
 _TAG = re.compile(r"\[(\d{1,2})\]")
-_NO_ANSWER = re.compile(r"^\s*(?:分かりません|わかりません|お答えできません|資料に(?:は)?(?:記載|情報)が?ありません|i don'?t know)", re.I)
 
 SYSTEM_PROMPT = (
     "あなたはみどり市の問い合わせ対応を支援するアシスタントです。"
     "与えられた資料だけを根拠に答え、資料にないことは推測で答えないでください。"
 )
-
-
-def _handoff_reply() -> str:
-    from aidojo.safety import HANDOFF_REPLY
-
-    return HANDOFF_REPLY
 
 
 @dataclass(frozen=True)
@@ -36,7 +27,8 @@ class GroundedAnswer:
     citations: list[str] = field(default_factory=list)
     handoff: bool = False
     hits: list[Hit] = field(default_factory=list)
-    reason: str = ""  # "low_retrieval_score" / "no_grounded_answer" when handed off
+    reason: str = ""  # a stable code from aidojo.safety.REASONS when handed off ("low_retrieval_score", "no_citation", …)
+    status_ja: str = ""  # the one-line status to show (aidojo.safety.status_ja)
 
     def __str__(self) -> str:
         return self.text
@@ -44,7 +36,8 @@ class GroundedAnswer:
 
 def build_prompt(question: str, hits: list[Hit]) -> str:
     """The grounded-QA prompt: rules, passages tagged [1]..[k] with their citation, then the question."""
-    handoff = _handoff_reply()
+    from aidojo.safety import HANDOFF_REPLY as handoff
+
     passages = "\n".join(f"[{i}] {h.citation}\n{h.text}\n" for i, h in enumerate(hits, start=1))
     return (
         "以下の資料の番号付きの箇所だけを根拠に、質問に答えてください。\n"
@@ -57,27 +50,29 @@ def build_prompt(question: str, hits: list[Hit]) -> str:
     )
 
 
-def _cited(reply: str, hits: list[Hit]) -> list[int]:
-    nums = [int(n) for n in _TAG.findall(reply)]
-    return list(dict.fromkeys(n for n in nums if 1 <= n <= len(hits)))
-
-
-def grounded_answer(question: str, index: Index, client: Any = None, *, k: int = 4,
-                    min_score: float = DEFAULT_MIN_SCORE, model: str | None = None) -> GroundedAnswer:
+def grounded_answer(question: str, index: Index, client: Any = None, *, k: int = 4, min_relevance: float | None = None,
+                    min_score: float | None = None, model: str | None = None, settings: Any = None) -> GroundedAnswer:
     """Search ``index``, ask the model to answer from the top ``k`` passages with [n] citations, or hand off.
 
-    Hands off (``HANDOFF_REPLY``, ``handoff=True``) when the best BM25 score is below ``min_score``
-    or the model's reply is a handoff or an uncited "分かりません". ``[n]`` tags in the reply become "[file 行 N]"-style citations.
+    Hands off (``handoff=True``, the reply from ``aidojo.safety.handoff_reply``) when the best hit's relevance is below
+    ``min_relevance`` (default ``aidojo.safety.MIN_RELEVANCE``), and whenever the output guard does: a backend failure,
+    timeout or empty reply, an answer that cites no passage (or one it was not given), or a fee, date, time, place or
+    procedure that the cited passages do not state (``aidojo.safety.guarded_chat``). ``[n]`` tags in the answer become
+    "[file 行 N]"-style citations. ``settings`` is an ``aidojo.safety.GuardSettings`` (max_tokens, timeouts).
+    ``min_score`` (raw BM25) is deprecated; when given it must be met as well.
     """
-    from aidojo.llm import chat
-    from aidojo.safety import is_handoff
+    from aidojo.safety import MIN_RELEVANCE, Passage, guarded_chat, handoff_reply, status_ja
 
+    threshold = MIN_RELEVANCE if min_relevance is None else min_relevance
     hits = index.search(question, k=k)
-    if not hits or hits[0].score < min_score:
-        return GroundedAnswer(_handoff_reply(), [], True, hits, "low_retrieval_score")
-    reply = chat(build_prompt(question, hits), system=SYSTEM_PROMPT, model=model, client=client)
-    if not reply.strip() or is_handoff(reply) or (_NO_ANSWER.match(reply) and not _TAG.search(reply)):
-        return GroundedAnswer(_handoff_reply(), [], True, hits, "no_grounded_answer")
-    numbers = _cited(reply, hits)
-    text = _TAG.sub(lambda m: f"[{hits[int(m.group(1)) - 1].citation}]" if 1 <= int(m.group(1)) <= len(hits) else m.group(0), reply)
-    return GroundedAnswer(text, [hits[n - 1].citation for n in numbers], False, hits)
+    if not hits or hits[0].relevance < threshold or (min_score is not None and hits[0].score < min_score):
+        reason = "low_retrieval_score"
+        return GroundedAnswer(handoff_reply(reason), [], True, hits, reason, status_ja(reason))
+    passages = [Passage(str(i), h.text, h.citation) for i, h in enumerate(hits, start=1)]
+    reply = guarded_chat(build_prompt(question, hits), system=SYSTEM_PROMPT, passages=passages, settings=settings,
+                         client=client, model=model)
+    if reply.handoff:
+        return GroundedAnswer(reply.text, [], True, hits, reply.reason, reply.status_ja)
+    text = _TAG.sub(lambda m: f"[{hits[int(m.group(1)) - 1].citation}]" if 1 <= int(m.group(1)) <= len(hits) else m.group(0),
+                    reply.text)
+    return GroundedAnswer(text, list(reply.citations), False, hits, "", reply.status_ja)

@@ -25,6 +25,7 @@ from aidojo.retrieval.loaders import (
     pdf_pages,
     read_text_file,
 )
+from aidojo.retrieval.relevance import TermStats, query_terms
 from aidojo.retrieval.tokenize import RetrievalError, get_tokenizer
 
 FORMAT_VERSION = 1
@@ -52,6 +53,7 @@ class Hit:
     location: str | None = None
     start: int | None = None
     end: int | None = None
+    relevance: float = 0.0  # 0..1 on one scale for every corpus (aidojo.retrieval.relevance); compare to MIN_RELEVANCE
 
     @property
     def citation(self) -> str:
@@ -82,6 +84,7 @@ class Index:
         self.chunk_size, self.overlap, self.k1, self.b = chunk_size, overlap, k1, b
         self.chunks: list[Chunk] = []
         self._bm25 = None  # built lazily on the first search after a change
+        self._stats: TermStats | None = None
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -95,6 +98,7 @@ class Index:
     def _add(self, chunks: list[Chunk]) -> int:
         self.chunks.extend(chunks)
         self._bm25 = None
+        self._stats = None
         return len(chunks)
 
     def add_text(self, text: str, source: str, location: str | None = None, *, heading: str | None = None,
@@ -168,13 +172,24 @@ class Index:
     def _build(self):
         import bm25s
 
+        token_lists = [self._tokens(c) for c in self.chunks]
         retriever = bm25s.BM25(k1=self.k1, b=self.b)
-        retriever.index([self._tokens(c) for c in self.chunks], show_progress=False)
+        retriever.index(token_lists, show_progress=False)
         self._bm25 = retriever
+        self._stats = TermStats(token_lists)
         return retriever
 
+    def _term_stats(self) -> TermStats:
+        if self._stats is None:  # an index read from disk: count the terms once
+            self._stats = TermStats(self._tokens(c) for c in self.chunks)
+        return self._stats
+
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, best first; chunks sharing no token with it are left out."""
+        """The ``k`` best chunks for ``query``, best first (by BM25); chunks sharing no token with it are left out.
+
+        Each hit carries ``relevance`` (0..1, the same scale for every corpus): compare it to
+        ``aidojo.safety.MIN_RELEVANCE`` to decide whether the index has anything on the question.
+        """
         if not isinstance(query, str):
             raise RetrievalError(f"search の質問はテキスト（str）で渡してください（{type(query).__name__} が渡されました）")
         if not self.chunks or k <= 0:
@@ -187,12 +202,14 @@ class Index:
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = sorted(top, key=lambda i: (-scores[i], i))
+        stats = self._term_stats()
+        terms = query_terms(query, self._tokenize)
         hits = []
         for i in top:
             if scores[i] <= 0:
                 break
             c = self.chunks[i]
-            hits.append(Hit(c.text, float(scores[i]), c.source, c.location, c.start, c.end))
+            hits.append(Hit(c.text, float(scores[i]), c.source, c.location, c.start, c.end, stats.relevance(terms, int(i))))
         return hits
 
     # --- persistence --------------------------------------------------------------------------

@@ -14,6 +14,9 @@ _CARD_PATTERNS = (
     re.compile(_B + r"\d{4}([-\s])\d{6}\1\d{4,5}" + _A),  # Amex 4-6-5, Diners 4-6-4
 )
 _CARD_CONTEXT = re.compile(r"(カード|card|クレジット|クレカ)", re.IGNORECASE)
+# Numbers that are something else, whatever their check digit: 法人番号9479326529663, ISBN, JAN, 注文番号.
+_NOT_CARD_BEFORE = re.compile(r"(?:法人番号|会社法人等番号|ISBN|JAN|注文番号|受付番号|管理番号|問い合わせ番号|お問い合わせ番号|伝票番号)"
+                              r"\s*[:：]?\s*$", re.IGNORECASE)
 _NOT_UNIT = r"(?![-\d円人件枚個本回年月日時分秒%])"
 _ACCOUNT = re.compile(
     r"(?:口座番号|口座|預金|account\s?(?:no\.?|number))(?:\([^()\n]{0,8}\))?[^\d\n。]{0,12}?(?<!\d)(\d{6,8})"
@@ -46,6 +49,8 @@ def find_credit_cards(text: str) -> list[Candidate]:
             if not 13 <= len(digits) <= 19 or (m.start(), m.end()) in seen:
                 continue
             before = text[max(0, m.start() - _CONTEXT_WINDOW) : m.start()]
+            if _NOT_CARD_BEFORE.search(before):
+                continue
             if luhn_ok(digits) or _CARD_CONTEXT.search(before):
                 seen.add((m.start(), m.end()))
                 out.append(Candidate("credit_card", m.start(), m.end()))

@@ -6,6 +6,10 @@ Kept apart from the patterns in :mod:`aidojo.safety.names` so they can be review
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 # Common Japanese surnames (about 280). Used where the text alone cannot tell a name from a noun: before job
 # titles (山田課長 vs 総務課長), before 方 (松岡方), at the start of a sentence (山田です), 「原 亜希子」.
@@ -37,7 +41,7 @@ NOT_NAMES = frozenset({
     "赤", "弟", "妹", "孫", "大工", "お嬢", "嫁", "婿", "叔母", "叔父", "伯母", "伯父",
 })
 NOT_NAME_SUFFIX = re.compile(
-    r"(?:者|員|係|課|部|局|室|所|庁|校|会|社|店|院|園|協|団|組|省|市|区|様|主|達|等|事|業|館|屋|堂|"
+    r"(?:者|員|係|課|部|局|室|所|庁|校|会|社|店|院|園|協|団|組|省|市|区|様|主|達|等|事|業|館|屋|堂|大学|大学准|学院|"
     r"本人|個人|代理人|法人|管理人|友人|知人|隣人|住人|外国人|老人|婦人|成人|一人|二人|夫人|保証人|後見人|相続人|"
     r"申立人|届出人|証人|商人|職人|役人|他人|大人|新人|各人|本日|今日|明日|昨日|師|手|官|長|"
     r"(?:保育|介護|弁護|税理|栄養|消防|書|福祉|療法|会計|建築|衛生|整備|調理)士)$"
@@ -47,3 +51,86 @@ NAME_PREFIXES = re.compile(
     r"祖父|祖母|孫|相談者|申請者|来庁者|利用者|市民|住民|職員|同居|隣人|家主|上司|同僚|故|世帯主|保護者|代表者|"
     r"届出人|請求者|契約者|名義人|受取人|被保険者|ケアマネジャー|担当者|担当)"
 )
+
+
+# --- the IPADIC name lexicon (aidojo/safety/data/person_names.txt, built by benchmarks/data/make_name_lexicon.py) ---
+
+_DATA = Path(__file__).with_name("data") / "person_names.txt"
+# Kanji of given names popular since IPADIC was compiled (陽翔, 結菜, 湊, 紬): the lexicon knows few of them.
+MODERN_NAME_CHARS = "翔陽蓮湊葵颯蒼碧悠凛結莉咲杏萌紬凪琉煌心芽依菜翼遥律朔樹楓柚椿澪詩奏響希羽斗空優瑛晴暖紗彩華湊稀輝芯"
+# One-kanji given names: accepted alone only right after a kinship word (長男の健, 妻・恵).
+ONE_KANJI_GIVEN = frozenset(
+    "健蓮湊葵凛翔誠勇清進茂実豊勝剛学修光薫恵愛舞萌結陽颯蒼碧樹翼悠仁徹聡功守保明弘浩博隆昇稔忍望操静栞紬凪律楓椿澪"
+    "響奏遥渉亮潤純優猛毅武勉晃司歩環梓泉瞳翠晶匠巧隼駿蘭桜藍岳拓廉湧渚光馨巌栄寛"
+)
+_KATA_TO_HIRA = str.maketrans({chr(c): chr(c - 0x60) for c in range(0x30A1, 0x30F7)})
+
+
+def to_hiragana(text: str) -> str:
+    """Katakana → hiragana (ー and other characters unchanged)."""
+    return text.translate(_KATA_TO_HIRA)
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Surnames and given names with their readings. ``*_words``: entries that are also common words (平日, 長男)."""
+
+    surnames: frozenset[str]
+    given: frozenset[str]
+    surname_words: frozenset[str]
+    given_words: frozenset[str]
+    surname_readings: frozenset[str]  # hiragana readings of surnames that are common (COMMON_SURNAMES) or 3+ kana
+    given_readings: frozenset[str]  # hiragana readings of given names that are not common words
+    given_readings_words: frozenset[str]  # readings of given names that are also common words (うめ, あおい)
+    common_words: frozenset[str]  # common words written only with characters given names use (実家, 長男, 明日)
+    name_chars: frozenset[str]  # kanji that given names use (in 8+ lexicon names, plus today's favourites)
+    common_surname_readings: frozenset[str]  # readings of COMMON_SURNAMES (さとう, はやし, いとう)
+
+    def is_surname(self, s: str, *, strict: bool = False) -> bool:
+        """A surname (``strict``: one of the common ones, or a lexicon one that is not also a common word)."""
+        if s in COMMON_SURNAMES:
+            return True
+        return s in self.surnames and not (strict and s in self.surname_words)
+
+    def is_given(self, s: str, *, allow_words: bool = False) -> bool:
+        """A given name, written in kanji or kana (a common word such as 平日 only with ``allow_words``)."""
+        if s in self.given and (allow_words or s not in self.given_words):
+            return True
+        return to_hiragana(s) in self.given_readings and len(s) >= 2
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> NameLexicon:
+    """The name lexicon, read once."""
+    surnames, given, s_words, g_words, s_read, g_read = set(), set(), set(), set(), set(), set()
+    g_read_w: set[str] = set()
+    common_read: set[str] = set()
+    common_words: set[str] = set()
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        surface, kind, reading, flag = (line.split("\t") + ["", "", ""])[:4]
+        reading = to_hiragana(reading)
+        if kind == "S":
+            surnames.add(surface)
+            if flag == "W":
+                s_words.add(surface)
+            if reading and (surface in COMMON_SURNAMES or (flag != "W" and len(reading) >= 3)):
+                s_read.add(reading)
+            if reading and surface in COMMON_SURNAMES:
+                common_read.add(reading)
+        elif kind == "G":
+            given.add(surface)
+            if flag == "W":
+                g_words.add(surface)
+                if reading and len(reading) >= 2:
+                    g_read_w.add(reading)
+            elif reading and len(reading) >= 2:
+                g_read.add(reading)
+        elif kind == "X":
+            common_words.add(surface)
+    counts = Counter(ch for name in given - g_words for ch in name if "一" <= ch <= "龥")
+    chars = {ch for ch, n in counts.items() if n >= 8} | set(MODERN_NAME_CHARS)
+    return NameLexicon(frozenset(surnames), frozenset(given), frozenset(s_words), frozenset(g_words),
+                       frozenset(s_read), frozenset(g_read), frozenset(g_read_w), frozenset(common_words),
+                       frozenset(chars), frozenset(common_read))

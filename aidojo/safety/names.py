@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from aidojo.safety.name_lexicon import COMMON_SURNAMES, NAME_PREFIXES, NOT_NAME_SUFFIX, NOT_NAMES
+from aidojo.safety.names_context import KINSHIP_WORDS, find_context_names
 from aidojo.safety.pii_types import Candidate
 
 _KANJI = "一-龥々〆ヶ"
@@ -53,7 +54,7 @@ _SENTENCE_INTRO = re.compile(  # 山田花子です。 at the start of a sentenc
     r"(?=です|でございます|と申します)"
 )
 _TITLE = re.compile(
-    r"(?:課長補佐|課長|係長|部長|局長|所長|室長|次長|主任|主査|主事|主幹|参事|先生|議員|委員長|委員|副市長|市長|教授|医師|弁護士)"
+    r"(?:課長補佐|課長|係長|部長|局長|所長|室長|次長|主任|主査|主事|主幹|参事|先生|議員|委員長|委員|副市長|市長|准教授|教授|医師|弁護士)"
 )
 _TITLE_BEFORE = re.compile(_TITLE.pattern + "$")
 _PERSON_ONLY_TITLES = {"先生", "議員", "副市長", "市長", "教授", "医師", "弁護士"}  # a department never precedes these
@@ -74,7 +75,7 @@ _BRACKET_FIELD = re.compile(  # 【届出人】北村 一樹 / [氏名] 山田�
 )
 _INTRO_AFTER = re.compile(  # 佐々木っていいます / ヤマモトと名乗り
     rf"(?:^|(?<=[、。「\sはがも]))([{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?|[{_KATA}]{{2,12}})"
-    r"(?=って(?:いい|言い)ます|と(?:いい|言い)ます|と名乗)"
+    r"(?=って(?:いい|言い|いう|言う)|と(?:いい|言い)ます|という名前|と名乗)"
 )
 _SURNAME_SPACE_GIVEN = re.compile(  # 市民課 原 亜希子: a common surname, a space, a given name
     rf"(?<![{_KANJI}])(?=([{_KANJI}]{{1,4}}[ 　]{_NOT_FIELD_WORDS}(?:{_GIVEN_KANJI}|{_NOT_PARTICLE}{_GIVEN_KANA}))"
@@ -99,7 +100,8 @@ _LATIN_NAME_JA = re.compile(  # 引っ越すTran Van Minhです / John Smithさ�
 )
 _EN_NAME = re.compile(r"\b(?:Mr|Ms|Mrs|Miss|Mx|Dr|Prof)\.?\s+([A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+)?)")
 _FIELD_STOP = re.compile(r"(?:です|でした|さん|様|氏|と申します|が|を|に|の|で|と)$")
-_NOT_FIELD_VALUES = {"必須", "不明", "未記入", "任意", "空欄", "記入", "省略", "非公開", "匿名", "無記名", "不要", "自署", "同上"}
+_NOT_FIELD_VALUES = {"必須", "不明", "未記入", "任意", "空欄", "記入", "省略", "非公開", "匿名", "無記名", "不要", "自署", "同上",
+                     "など", "まで", "から", "です", "ます", "について", "とか", "や", "も", "の"}
 _SIGNATURE = re.compile(  # …不安があります。山田花子より: a signature at the end of a message
     rf"(?:^|(?<=[。\n\s、]))([{_KANJI}]{{1,4}}(?:[ 　]?[{_KANJI}]{{1,3}})?)より(?=\s*$)", re.M
 )
@@ -222,4 +224,10 @@ def find_person_names(text: str) -> list[Candidate]:
         if p and p.end() < len(name):
             start += p.end()
         out.append(Candidate("person_name", start, end))
-    return out
+    out.extend(find_context_names(text))
+    return [c for c in out if text[c.start : c.end].strip() not in _NEVER_NAMES]
+
+
+# Words some patterns can pick up where a name usually stands (電話した者です, 私は三男です, 保護者（父）).
+_NEVER_NAMES = NOT_NAMES | KINSHIP_WORDS | {"者", "私", "僕", "俺", "自分", "本人", "当方", "こちら", "私共", "弊社", "当社", "明治", "大正",
+                                             "昭和", "平成", "令和"}

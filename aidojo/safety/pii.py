@@ -7,12 +7,14 @@ import bisect
 from collections.abc import Callable, Iterable
 
 from aidojo.safety.address import find_addresses
+from aidojo.safety.birthdate import find_birth_dates
 from aidojo.safety.contact import find_emails, find_postal_codes
 from aidojo.safety.finance import find_bank_accounts, find_credit_cards
 from aidojo.safety.mynumber import find_my_numbers
 from aidojo.safety.names import find_person_names
 from aidojo.safety.phone import find_phones
 from aidojo.safety.pii_types import PII_KINDS, PLACEHOLDERS, Candidate, Finding, Masked
+from aidojo.safety.public_contact import is_public
 from aidojo.safety.spans import normalize_with_map
 
 # Most specific first: when two kinds claim the same characters, the earlier one wins.
@@ -23,10 +25,12 @@ DETECTORS: tuple[Callable[[str], list[Candidate]], ...] = (
     find_bank_accounts,
     find_phones,
     find_postal_codes,
+    find_birth_dates,
     find_addresses,
     find_person_names,
 )
-_PRIORITY = ("email", "credit_card", "my_number", "bank_account", "phone", "postal_code", "address", "person_name")
+_PRIORITY = ("email", "credit_card", "my_number", "bank_account", "phone", "postal_code", "date_of_birth", "address",
+             "person_name")
 
 
 def _merge_same_kind(cands: Iterable[Candidate]) -> list[Candidate]:
@@ -70,6 +74,7 @@ def find_pii(text: str, kinds: Iterable[str] | None = None) -> list[Finding]:
         return []
     norm = normalize_with_map(text)
     cands = [c for detect in DETECTORS for c in detect(norm.text) if c.kind in wanted]
+    cands = [c for c in cands if not is_public(norm.text, c)]  # an office's number or address is not personal data
     findings = []
     for c in _resolve(_merge_same_kind(cands)):
         start, end = norm.to_original(c.start, c.end)

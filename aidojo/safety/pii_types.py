@@ -13,6 +13,7 @@ PII_KINDS: tuple[str, ...] = (
     "person_name",
     "credit_card",
     "bank_account",
+    "date_of_birth",
 )
 
 PLACEHOLDERS: dict[str, str] = {
@@ -24,6 +25,7 @@ PLACEHOLDERS: dict[str, str] = {
     "person_name": "［氏名］",
     "credit_card": "［クレジットカード番号］",
     "bank_account": "［口座番号］",
+    "date_of_birth": "［生年月日］",
 }
 
 KIND_LABELS_JA: dict[str, str] = {
@@ -35,6 +37,7 @@ KIND_LABELS_JA: dict[str, str] = {
     "person_name": "氏名",
     "credit_card": "クレジットカード番号",
     "bank_account": "口座番号",
+    "date_of_birth": "生年月日",
 }
 
 

@@ -1,17 +1,33 @@
-"""Read the structure of a prompt: the five elements, delimited source text, limits, labels, keys.
+"""Read the structure of a prompt — the one reader that the rubric, the playground and the practice model share.
 
-The offline model and the prompt rubric (``aidojo.checks``) both use these readers, so that what a
-learner is told about a prompt and how the practice model behaves never disagree. Hand-written:
-no library reads Japanese prompt structure.
+:func:`read_prompt` splits a prompt into quoted material (blocks) and the writer's own words, finds the five
+elements (役割・目的/背景・指示・制約・出力形式) in those own words, and reads limits, labels, examples, steps,
+the "no new facts" rule and the tasks asked for. Because every reader calls it, what the rubric grades, what
+the playground's mirror shows and how the practice model behaves never disagree.
+
+Rules, not a trained model: each finding comes with the phrase that shows it (the evidence a learner sees),
+and the phrasings are gathered from how staff write (``aidojo.text.prompt_lexicon``); the layout (blocks,
+headings) is read by ``aidojo.text.prompt_layout``. Hand-written: no library reads Japanese prompt structure.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from aidojo.text.normalize import normalize
+from aidojo.text import prompt_lexicon as lex
+from aidojo.text.normalize import bigram_overlap, normalize, split_sentences
+from aidojo.text.prompt_layout import (
+    Block,
+    Section,
+    find_blocks,
+    find_sections,
+    heading_of,
+    is_placeholder,
+    remove_spans,
+)
 
 ELEMENT_LABELS: dict[str, str] = {
     "role": "役割",
@@ -20,78 +36,13 @@ ELEMENT_LABELS: dict[str, str] = {
     "constraints": "制約",
     "output_format": "出力形式",
 }
-
-# Each element: patterns over the NFKC-normalised, lower-cased prompt. Tolerant of many phrasings.
 _ELEMENT_PATTERNS: dict[str, list[str]] = {
-    "role": [
-        r"(?:^|\n)\s*[#＃【\[]*\s*役割",
-        r"あなたは[^。\n]{1,40}(?:です|だ|である|として|の立場|になりきって|を担当)",
-        r"[^。\n]{1,30}として(?:振る舞|ふるま|回答|答え|対応|行動|考え|書い|作成)",
-        r"[^。\n]{1,30}の立場(?:で|から)",
-        r"[^。\n]{0,20}(?:担当|係|職員|課長|係長|専門家|編集者|広報|司会|書記)として",
-        r"\byou are (?:a|an|the)\b",
-        r"\bact as\b",
-        r"\brole\s*:",
-    ],
-    "purpose": [
-        r"(?:^|\n)\s*[#＃【\[]*\s*(?:目的|背景|前提|状況|ゴール)",
-        r"(?:目的|背景|前提|ねらい|狙い)(?:は|として|:|：)",
-        r"(?:ため|ために|ように)(?:、|,|\s)",
-        r"(?:向け|対象は|読み手は|読者は|宛て)",
-        r"(?:なので|のため|ですので)、",
-        r"\b(?:purpose|goal|background|context)\s*:",
-        r"\b(?:so that|in order to)\b",
-    ],
-    "instruction": [
-        r"(?:^|\n)\s*[#＃【\[]*\s*(?:指示|依頼|タスク|命令)",
-        r"(?:して|して下|し)(?:ください|くださ|下さい)",
-        r"(?:しなさい|せよ|してほしい|して欲しい|お願いします|お願いいたします)",
-        r"(?:作成|要約|整理|分類|抽出|翻訳|変換|書き換え|添削|確認|提案|説明|判定|回答)(?:して|し|せよ|を)",
-        r"(?:まとめて|書いて|教えて|考えて|答えて|直して|挙げて|出して|選んで)",
-        r"\b(?:please|write|summari[sz]e|list|create|explain|classify|translate|rewrite|draft)\b",
-    ],
-    "constraints": [
-        r"(?:^|\n)\s*[#＃【\[]*\s*(?:制約|条件|注意|ルール|禁止)",
-        r"\d+\s*(?:文字|字|行|文|点|項目|個|つ|語)(?:以内|以下|程度|まで|前後|で)",
-        r"(?:以内|以下)(?:で|に|と)",
-        r"(?:しないで|しないこと|しないように|ないでください|禁止|避けて|避ける|控えて|含めない|入れない|使わない|加えない)",
-        r"(?:のみ|だけ)(?:を|で|に|から)",
-        r"(?:必ず|かならず)",
-        r"\b(?:do not|don't|must|only|within|no more than|at most|avoid)\b",
-    ],
-    "output_format": [
-        r"(?:^|\n)\s*[#＃【\[]*\s*(?:出力形式|出力|形式|フォーマット|書式|出力例)",
-        r"(?:箇条書き|表形式|表で|表に|一覧|番号付き|見出し|markdown|マークダウン|json|csv)",
-        r"(?:形式|フォーマット|書式|テンプレート)(?:で|に|は|:|：)",
-        r"(?:の形で|の順に|の順で)",
-        r"\b(?:format|bullet|table|json|markdown|numbered)\b",
-    ],
+    "role": lex.ROLE,
+    "purpose": lex.PURPOSE,
+    "instruction": lex.INSTRUCTION,
+    "constraints": lex.CONSTRAINTS,
+    "output_format": lex.OUTPUT_FORMAT,
 }
-
-# Labels that introduce a source text (not an instruction heading such as 【役割】 or 【制約】).
-_SOURCE_WORDS = (
-    r"本文|文章|原文|資料|議事録|記録|メール|問い合わせ|問合せ|お知らせ|通知|文書|入力|申請書|要件|下書き|発表内容|原稿|草案|"
-    r"文案|回答案|相談内容|相談記録|意見|記事|データ|参考資料|元の文章|原稿案|案内文"
-)
-
-_DELIM_PATTERNS: list[re.Pattern[str]] = [
-    re.compile(r"```(?:[a-zA-Z0-9_-]*\n)?(.*?)```", re.S),
-    re.compile(r'"""(.*?)"""', re.S),
-    re.compile(r"'''(.*?)'''", re.S),
-    # <tag>…</tag>: the opening tag nearest the closing one (an instruction may mention "<record>" first).
-    re.compile(r"[<＜‹]([a-zA-Z_\u3040-\u30ff\u4e00-\u9fff]+)[>＞›]((?:(?![<＜‹]\1[>＞›]).)*?)[<＜‹]/\1[>＞›]", re.S),
-    re.compile(r"[#＃]{3}\s*(?:" + _SOURCE_WORDS + r")?\s*\n(.*?)\n\s*[#＃]{3}\s*(?=\n|$)", re.S),
-    re.compile(r"-{3,}\s*\n(.*?)\n\s*-{3,}", re.S),
-    re.compile(r"={3,}\s*\n(.*?)\n\s*={3,}", re.S),
-    re.compile(r"「{2}(.*?)」{2}", re.S),
-    re.compile(r"【(?:" + _SOURCE_WORDS + r")】\s*\n(.*?)(?=\n\s*【|\Z)", re.S),
-]
-
-_SOURCE_LABEL = re.compile(
-    r"(?:^|\n)\s*[#＃]*\s*(?:本文|文章|原文|資料|議事録|記録|メール|問い合わせ内容|問い合わせ|問合せ|お知らせ|意見|入力|テキスト|text|input|context|source)"
-    r"\s*[:：]\s*\n?(.+?)(?=\n\s*[#＃]*\s*(?:質問|出力|形式|制約|条件|指示|question|output)\s*[:：]|\Z)",
-    re.S | re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -107,46 +58,114 @@ class ElementFinding:
         return self.evidence is not None
 
 
-def find_elements(prompt: str) -> dict[str, ElementFinding]:
-    """Find the five elements (役割・目的/背景・指示・制約・出力形式) in ``prompt``."""
-    outside = prompt
-    for block in delimited_blocks(prompt):
-        outside = outside.replace(block, " ")  # words inside the quoted source are not the learner's instructions
-    text = normalize(outside)
+def search(patterns: Iterable[str], text: str) -> str | None:
+    """The first match of any of ``patterns`` in the NFKC, lower-cased ``text``, else ``None``.
+
+    Returns the clause around the match (up to the nearest 。、 or line break, at most 30 characters), so that a
+    learner sees the words that count (「部長への報告用に」, not 「用に」).
+    """
+    norm = normalize(text)
+    for pat in patterns:
+        m = re.search(pat, norm, re.M)
+        if m:
+            return _clause(norm, m.start(), m.end())
+    return None
+
+
+def _clause(text: str, start: int, end: int, width: int = 30) -> str:
+    left = max(text.rfind(ch, 0, start) for ch in "。\n、，,！？!?")
+    right = [i for i in (text.find(ch, end) for ch in "。\n、，,！？!?") if i != -1]
+    lo = max(left + 1, start - 14)
+    hi = min(min(right) if right else len(text), end + 14)
+    phrase = text[lo:hi].strip() or text[start:end]
+    return _short(phrase, width)
+
+
+def _short(text: str, n: int = 30) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _copied_from(sources: Iterable[str], text: str) -> str:
+    """``text`` without the sentences copied from ``sources`` (material pasted without delimiters)."""
+    src_sentences = [s for src in sources for s in split_sentences(src) if len(s) >= 16]
+    if not src_sentences:
+        return text
+    kept = []
+    for line in text.splitlines():
+        parts = re.split(r"(?<=[。！？!?])", line)
+        mine = [p for p in parts if not (len(p.strip()) >= 16 and any(
+            bigram_overlap(p, s) >= 0.8 and bigram_overlap(s, p) >= 0.5 for s in src_sentences))]
+        kept.append("".join(mine))
+    return "\n".join(kept)
+
+
+def searchable(own: str) -> str:
+    """The writer's own words with heading labels and empty template lines taken out (what patterns read).
+
+    「【制約】300字以内」 becomes 「300字以内」; a bare 「【制約】」 or 「役割：〇〇」 line becomes nothing, so an empty
+    skeleton never counts as an element.
+    """
+    out = []
+    for line in own.splitlines():
+        head = heading_of(line)
+        if head is not None and head.kind not in (None, "source"):  # 【決定事項】 (an unknown label) stays: it is content
+            rest = head.rest
+            if rest and not is_placeholder(rest):
+                out.append(rest)
+            continue
+        if line.strip() and is_placeholder(line):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def _elements(own: str, sections: list[Section]) -> dict[str, ElementFinding]:
+    text = searchable(own)
     result: dict[str, ElementFinding] = {}
     for key, patterns in _ELEMENT_PATTERNS.items():
         evidence = None
-        for pat in patterns:
-            m = re.search(pat, text, re.M)
-            if m:
-                evidence = m.group(0).strip()
+        for sec in sections:
+            if sec.kind == key and not sec.empty:
+                evidence = _short(f"{sec.heading}：{sec.body.splitlines()[0] if sec.body else ''}", 30)
                 break
+        if evidence is None:
+            evidence = search(patterns, text)
         result[key] = ElementFinding(key, ELEMENT_LABELS[key], evidence)
     return result
 
 
+def find_elements(prompt: str) -> dict[str, ElementFinding]:
+    """The five elements (役割・目的/背景・指示・制約・出力形式) in ``prompt``'s own words (see :func:`read_prompt`)."""
+    return read_prompt(prompt).elements
+
+
 def delimited_blocks(prompt: str) -> list[str]:
-    """Source texts set off by delimiters (``` / \"\"\" / <tag> / ### / --- / 【本文】…), in order."""
-    found: list[tuple[int, str]] = []
-    for pat in _DELIM_PATTERNS:
-        for m in pat.finditer(prompt):
-            body = m.group(m.lastindex or 1)
-            if body and body.strip():
-                found.append((m.start(), body.strip()))
-    found.sort()
-    # Drop blocks nested in an earlier, larger one.
-    blocks: list[str] = []
-    for _, body in found:
-        if not any(body in b for b in blocks):
-            blocks.append(body)
-    return blocks
+    """The quoted material of ``prompt`` (``` / \"\"\" / <tag> / ### / --- / <<<X>>> / 【資料】…), in order."""
+    return [b.text for b in find_blocks(prompt)]
+
+
+def _main_source(blocks: list[Block]) -> str | None:
+    if not blocks:
+        return None
+    stems = {re.sub(r"[\d０-９①-⑳\s]+", "", b.label) for b in blocks}
+    if len(blocks) > 1 and len(stems) == 1:  # 意見1, 意見2, … or several unnamed blocks: one body of material
+        return "\n".join(b.text for b in blocks)
+    return blocks[-1].text
+
+
+_SOURCE_LABEL = re.compile(
+    r"(?:^|\n)\s*[#＃]*\s*(?:本文|文章|原文|資料|議事録|記録|メール|問い合わせ内容|問い合わせ|問合せ|お知らせ|意見|入力|テキスト|text|input|context|source)"
+    r"\s*[:：]\s*\n?(.+?)(?=\n\s*[#＃]*\s*(?:質問|出力|形式|制約|条件|指示|question|output)\s*[:：]|\Z)",
+    re.S | re.I,
+)
 
 
 def source_text(prompt: str) -> str | None:
-    """The text the prompt asks to work on: the last delimited block, else a labelled section."""
-    blocks = delimited_blocks(prompt)
-    if blocks:
-        return blocks[-1]
+    """The text the prompt asks to work on: the delimited material, else a labelled section."""
+    src = _main_source(find_blocks(prompt))
+    if src:
+        return src
     matches = list(_SOURCE_LABEL.finditer(prompt))
     if matches:
         return matches[-1].group(1).strip()
@@ -154,7 +173,8 @@ def source_text(prompt: str) -> str | None:
 
 
 _LIMIT = re.compile(r"(\d+)\s*(?:文字|字|characters|chars)\s*(?:以内|以下|程度|まで|前後|で|に)?|(?:within|under|no more than|at most)\s*(\d+)\s*(?:characters|chars)")
-_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件)(?:以内|以下|程度|まで|で|に|の)?|(\d+)\s*(?:bullet|point|item|line|sentence)s?")
+_COUNT = re.compile(r"(\d+)\s*(?:点|つ|個|項目|行|文|件|問|案|題|例|組|セット)(?:以内|以下|程度|まで|で|に|の|ほど|くらい|ぐらい)?|"
+                    r"(\d+)\s+(?:[a-z-]+\s+){0,3}(?:bullet|point|item|line|sentence|question|answer|pair)s?\b")
 
 
 def length_limit(prompt: str) -> int | None:
@@ -182,12 +202,21 @@ def wants_bullets(prompt: str) -> bool:
 
 
 _LABEL_CONTEXT = re.compile(
-    r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|categories|category|labels|label|classes|options)"
+    r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|分野|ジャンル|categories|category|labels|label|classes|options)"
     r"[^:：\n]{0,20}[:：]?\s*(.+)",
     re.I,
 )
+_LIST_CUE = re.compile(r"カテゴリ|カテゴリー|分類|ラベル|区分|種類|選択肢|分野|ジャンル|分類先|振り分|いずれか|どれか|どちらか|のうち|の中から|から(?:一つ|ひとつ|1つ)|"
+                       r"どれに|どの|当てはま|あてはま|当たる|該当|"
+                       r"から選|より選|categor|label|class|one of|options", re.I)
 _ONE_OF = re.compile(r"(.{2,120}?)(?:の)?(?:いずれか|どれか|どちらか|のうち|から(?:一つ|ひとつ|1つ)選)")
 _QUOTED = re.compile(r"「([^「」\n]{1,20})」|『([^『』\n]{1,20})』|\"([^\"\n]{1,20})\"")
+# Words that never make a label (an instruction or a heading caught in a run of items).
+_NOT_A_LABEL = re.compile(r"して|ください|下さい|分類|カテゴリ|ラベル|区分|選択肢|答え|回答|出力|だけ|のみ|例|次の|意見|以下|です|ます|選ん|選び|判定|振り分")
+_LIST_TAIL = re.compile(r"(?:の)?(?:どれ|どの\S{0,4})(?:に|か)?(?:当たる|あたる|当てはまる|あてはまる|入る|該当する|属する|近い)?か|"
+                        r"(?:の)?(?:いずれか|どれか|どちらか|うち|中から|中)(?:に|を|で|の|から)?(?:一つ|ひとつ|1つ)?|"
+                        r"の?(?:[0-9０-９]+|[一二三四五六七八九十])(?:つ|個|種類|項目)(?:です|があります|から|の中から|のうち)?|(?:から|より)選\S*|があります|です(?=$|[。、])")
+_RUN_SEPS = ("・", "、,，", "/／", "|｜", " ")
 
 
 def _split_labels(raw: str) -> list[str]:
@@ -203,11 +232,46 @@ def _split_labels(raw: str) -> list[str]:
     return labels
 
 
+def _valid(labels: list[str]) -> list[str]:
+    """``labels`` when they look like a list of category names (2+ short items, no instruction words), else []."""
+    labels = [lab for lab in labels if lab]
+    if len(labels) < 2 or any(len(lab) > 12 or _NOT_A_LABEL.search(lab) for lab in labels):
+        return []
+    return list(dict.fromkeys(labels))
+
+
+def _runs(line: str) -> list[str]:
+    """The longest run of short items joined by one kind of separator in ``line`` (「交通／子育て／ごみ」)."""
+    clean = _LIST_TAIL.sub(" ", re.sub(r"[「」『』\"]", " ", line))
+    best: list[str] = []
+    for seps in _RUN_SEPS:
+        sep = rf"\s*[{re.escape(seps)}]\s*" if seps != " " else r"\s+"
+        item = rf"[^\s{re.escape(seps)}、,，/／|｜・()（）:：。→⇒=＝]{{1,12}}"
+        for m in re.finditer(rf"{item}(?:{sep}{item})+", clean):
+            parts = [p.strip() for p in re.split(sep, m.group(0))]
+            if seps == " " and not all(re.search(r"[^\x00-\x7f]", p) for p in parts):
+                continue  # English words, not a list of labels
+            # The first and last items may carry part of the sentence: 「次の意見が交通」「その他のどれに」.
+            if parts and (_NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]", parts[0])):
+                parts[0] = re.split(r"[をがはにでへも:：]", parts[0])[-1]
+            if parts and re.search(r"の(?:どれ|いずれ|うち|中)", parts[-1]):
+                parts[-1] = re.split(r"の(?=どれ|いずれ|うち|中)", parts[-1])[0]
+            parts = [p.rstrip(".。．") for p in parts]
+            # Drop a leading or trailing item that is still part of the sentence (「カテゴリは、交通…」「…その他、名前だけ」).
+            while parts and (not parts[0] or _NOT_A_LABEL.search(parts[0]) or re.search(r"[をがはにでへも]$", parts[0])):
+                parts.pop(0)
+            while parts and (not parts[-1] or _NOT_A_LABEL.search(parts[-1]) or re.search(r"[をがはにでへも]$", parts[-1])):
+                parts.pop()
+            if len(parts) > len(best) and _valid(parts):
+                best = parts
+    return best
+
+
 def listed_labels(prompt: str) -> list[str]:
-    """Labels a classification prompt offers (「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', a bullet list)."""
-    # A bullet list under a heading that names categories.
+    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list."""
+    # A bullet list (or one label per line) under a heading that names categories.
     m = re.search(
-        r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
+        r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|分野|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
         prompt,
         re.I,
     )
@@ -218,41 +282,79 @@ def listed_labels(prompt: str) -> list[str]:
             line = re.split(r"[:：（(]", line)[0].strip()
             if line and len(line) <= 20 and line not in labels:
                 labels.append(line)
-        if len(labels) >= 2:
+        if _valid(labels):
             return labels
-    for line in prompt.splitlines():
+    lines = prompt.splitlines()
+    for line in lines:
         quoted = [next(g for g in q if g) for q in _QUOTED.findall(line)]
-        if len(quoted) >= 2 and re.search(r"いずれか|どれか|どちらか|分類|カテゴリ|ラベル|選|one of|classify|label", line, re.I):
+        if len(quoted) >= 2 and re.search(r"いずれか|どれか|どちらか|分類|カテゴリ|ラベル|選|one of|classify|label", line, re.I) \
+                and _valid(quoted) and not re.search(r"[→⇒]|=>|->", line):
             return list(dict.fromkeys(quoted))
-    for line in prompt.splitlines():
-        if "{" in line:  # a JSON example, not a list of labels
+    for i, line in enumerate(lines):
+        if "{" in line or re.search(r"[→⇒]|=>|->", line):  # a JSON example or a worked example, not the list
             continue
-        m2 = _LABEL_CONTEXT.search(line)
-        if m2:
-            labels = _split_labels(m2.group(1))
-            if len(labels) >= 2:
-                return labels
-        m3 = _ONE_OF.search(line)
-        if m3:
-            labels = _split_labels(m3.group(1))
-            if len(labels) >= 2:
-                return labels
+        cue = _LIST_CUE.search(line)
+        following = lines[i + 1] if cue and i + 1 < len(lines) and not line[cue.end():].strip(" ：:】]）)") else ""
+        for candidate in (line, following):
+            if not candidate:
+                continue
+            found: list[list[str]] = []
+            m2 = _LABEL_CONTEXT.search(candidate)
+            if m2:
+                found.append(_valid(_split_labels(m2.group(1))))
+            m3 = _ONE_OF.search(candidate)
+            if m3:
+                found.append(_valid(_split_labels(m3.group(1))))
+            if cue or candidate is following:
+                found.append(_runs(candidate))
+            best = max(found, key=len, default=[])
+            if best:
+                return best
     return []
 
 
 _EXAMPLE = re.compile(
-    r"(?:^|\n)\s*(?:例\d*|入力|意見|文章|text|input|q)\s*[:：]\s*(.+?)\s*(?:\n\s*|\s*(?:→|=>|->)\s*)(?:出力|分類|カテゴリ|ラベル|答え|回答|label|output|a)\s*[:：]?\s*(.+)",
+    r"(?:^|\n)\s*(?:[-*・]\s*)?(?:例\d*|入力|意見|文章|質問|text|input|q)\s*[:：]\s*(.+?)\s*(?:\n\s*(?:[-*・]\s*)?|\s*(?:→|=>|->)\s*)"
+    r"(?:出力|分類|カテゴリ|カテゴリー|ラベル|答え|回答|label|output|a)\s*[:：]?\s*(.+)",
     re.I,
 )
 _ARROW_EXAMPLE = re.compile(r"(?:^|\n)\s*(?:[-*・]\s*)?[「\"]?(.+?)[」\"]?\s*(?:→|=>|->)\s*[「\"]?([^」\"\n]+)[」\"]?")
+_ARROW = r"(?:→|⇒|=>|->|＝|=|:|：|は|なら|だと|なら|…)"
 
 
-def few_shot_examples(prompt: str) -> list[tuple[str, str]]:
-    """Input → output example pairs written in the prompt (few-shot), in order."""
+def few_shot_examples(prompt: str, labels: list[str] | None = None) -> list[tuple[str, str]]:
+    """Input → output example pairs written in the prompt (few-shot), in order.
+
+    With ``labels``, also pairs whose output is one of the labels however they are written: 「X」→ 交通, X：交通,
+    「X」なら交通, X（交通）, a table row | X | 交通 |, or an input line followed by 「カテゴリ：交通」.
+    """
     pairs = [(a.strip(), b.strip()) for a, b in _EXAMPLE.findall(prompt)]
     if not pairs:
         pairs = [(a.strip(), b.strip()) for a, b in _ARROW_EXAMPLE.findall(prompt) if len(b.strip()) <= 20]
-    return pairs
+    if not labels:
+        return pairs
+    names = "|".join(re.escape(lab) for lab in sorted(labels, key=len, reverse=True))
+    found: list[tuple[int, str, str]] = []
+    for pat in (
+        rf"[「『\"]([^「」『』\"\n]{{3,60}})[」』\"]\s*{_ARROW}?\s*[「『(（]?({names})[」』)）]?(?=\s*(?:[、,。．.]|$|\n|[「『]|です|になります|に分類))",
+        rf"(?:^|\n)\s*(?:[-*・●]|\d+[.)．]|例\s*\d*\s*[:：)）]?|例[）)]|\(?例\)?)?\s*([^\n「」|]{{3,60}}?)\s*{_ARROW}\s*[「『(（]?({names})[」』)）]?\s*(?=$|\n)",
+        rf"(?:^|\n)\s*(?:[-*・●]|\d+[.)．])?\s*([^\n「」|（(]{{3,60}}?)\s*[（(]\s*(?:→\s*)?({names})\s*[)）]\s*(?=$|\n)",
+        rf"(?:^|\n)\s*\|\s*([^|\n]{{3,60}}?)\s*\|\s*({names})\s*\|",
+        rf"(?:^|\n)\s*(?:[-*・]\s*)?(?:例\s*\d*|入力|意見|文章|質問|text|input|q)\s*[:：]\s*([^\n]{{3,60}})\s*\n\s*(?:[-*・]\s*)?"
+        rf"(?:出力|分類|カテゴリ|カテゴリー|ラベル|答え|回答|label|output|a)\s*[:：]\s*({names})\s*(?=$|\n)",
+    ):
+        for m in re.finditer(pat, prompt, re.I):
+            x = m.group(1).strip()
+            if re.fullmatch(r"(?:例|入力|出力|意見|カテゴリ|分類|ラベル|答え)\s*\d*", x):
+                continue
+            found.append((m.start(1), x, m.group(2).strip()))
+    labelled = []
+    seen = set()
+    for _, x, y in sorted(found):
+        if x not in seen:
+            seen.add(x)
+            labelled.append((x, y))
+    return labelled if len(labelled) >= len(pairs) else pairs
 
 
 def json_keys(prompt: str) -> list[str]:
@@ -282,9 +384,54 @@ def json_example(prompt: str) -> dict | None:
     return None
 
 
+_QUESTION_LABEL = re.compile(r"(?:^|\n)\s*[#＃]*\s*(?:質問|問い|question|q)\s*[:：]\s*(.+)", re.I)
+_QUESTION_END = re.compile(r"(?:[?？]|ですか|ますか|でしょうか|ありますか|か。)\s*$")
+
+
+def _question(own: str) -> str | None:
+    m = _QUESTION_LABEL.search(own)
+    if m and m.group(1).strip():
+        return m.group(1).strip()
+    for sentence in reversed(split_sentences(own)):
+        if _QUESTION_END.search(sentence):
+            return sentence
+    return None
+
+
+def _tasks(own: str) -> list[str]:
+    norm = normalize(own)
+    found = []
+    for task, pat in lex.TASKS.items():
+        m = re.search(pat, norm)
+        if m:
+            found.append((m.start(), task))
+    return [t for _, t in sorted(found)]
+
+
 @dataclass
 class PromptReading:
-    """Everything the offline model reads off one prompt."""
+    """Everything a reader needs from one prompt. Fields (stable; new ones are only ever added):
+
+    - ``text``: the prompt as given.
+    - ``blocks``: the quoted material (:class:`~aidojo.text.prompt_layout.Block`: label, text, span, style), in order.
+    - ``instructions``: the writer's own words — the prompt minus the blocks (and minus sentences copied from the
+      ``sources`` given to :func:`read_prompt`).
+    - ``sections``: the headed parts of the own words (【役割】…, ■目的：…, # 指示), with the element each names.
+    - ``empty_headings``: template headings left empty (「【役割】」 with nothing after it, 「目的：〇〇」).
+    - ``elements``: the five elements found in the own words, each with its evidence or ``None``.
+    - ``source``: the material to work on: the only block, the blocks joined when they are one series
+      (意見1, 意見2 …), else the last block; a labelled section (「資料：…」) when nothing is delimited.
+    - ``limit_chars`` / ``items`` / ``bullets``: a character limit, a number of points, a bulleted list — read from
+      the own words, so a number inside the material is never taken for a limit.
+    - ``labels``: the categories a classification prompt offers; ``examples``: its few-shot (input, output) pairs.
+    - ``steps``: the phrase asking for stepwise work (「手順1：」「要件を1つずつ」「まず…次に」) or ``None``.
+    - ``no_new_facts``: the phrase forbidding facts that are not in the material (「資料にないことは書かない」) or ``None``.
+    - ``compare``: the phrase asking to check one text against another (「照らし合わせて」) or ``None``.
+    - ``tasks``: the kinds of task asked for, in order of appearance (``"summarize"``, ``"classify"``,
+      ``"easy_japanese"``, ``"reply"``, ``"extract"``, ``"compare"``, ``"check"``, ``"rewrite"``, ``"translate"``,
+      ``"ideas"``, ``"qa"``, ``"draft"``, ``"formula"``, ``"json"``).
+    - ``question``: a question the writer asks (「質問：…」 or a last sentence ending in ？/ですか) or ``None``.
+    """
 
     elements: dict[str, ElementFinding]
     source: str | None
@@ -293,16 +440,57 @@ class PromptReading:
     bullets: bool
     labels: list[str] = field(default_factory=list)
     examples: list[tuple[str, str]] = field(default_factory=list)
+    text: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    instructions: str = ""
+    sections: list[Section] = field(default_factory=list)
+    empty_headings: list[str] = field(default_factory=list)
+    steps: str | None = None
+    no_new_facts: str | None = None
+    compare: str | None = None
+    tasks: list[str] = field(default_factory=list)
+    question: str | None = None
+
+    @property
+    def present(self) -> list[str]:
+        """Keys of the elements found, in the canonical order."""
+        return [k for k, e in self.elements.items() if e.present]
+
+    def blocks_labelled(self, pattern: str) -> list[Block]:
+        """Blocks whose label matches ``pattern`` (a regex over the NFKC, lower-cased label)."""
+        return [b for b in self.blocks if re.search(pattern, normalize(b.label))]
 
 
-def read_prompt(prompt: str) -> PromptReading:
-    """Read a prompt's structure in one pass."""
+def read_prompt(prompt: str, sources: Iterable[str] = ()) -> PromptReading:
+    """Read a prompt's structure in one pass.
+
+    ``sources`` are texts the task itself gives (a citizen's mail, a record): sentences copied from them without
+    delimiters are not counted as the writer's own words either.
+    """
+    prompt = prompt or ""
+    blocks = find_blocks(prompt)
+    own = remove_spans(prompt, blocks)
+    own = _copied_from(list(sources), own)
+    sections = find_sections(own)
+    text = searchable(own)
+    labels = listed_labels(own) or listed_labels(prompt)
     return PromptReading(
-        elements=find_elements(prompt),
+        elements=_elements(own, sections),
         source=source_text(prompt),
-        limit_chars=length_limit(prompt),
-        items=item_count(prompt),
-        bullets=wants_bullets(prompt),
-        labels=listed_labels(prompt),
-        examples=few_shot_examples(prompt),
+        limit_chars=length_limit(text),
+        items=item_count(text),
+        bullets=wants_bullets(text),
+        labels=labels,
+        examples=few_shot_examples(prompt, labels),
+        text=prompt,
+        blocks=blocks,
+        instructions=own.strip(),
+        sections=sections,
+        empty_headings=[s.heading for s in sections if s.empty and s.kind is not None],
+        steps=next((f"{s.heading}：{_short(s.body, 20)}" for s in sections if s.kind == "steps" and not s.empty), None)
+        or search(lex.STEPS, text),
+        no_new_facts=search(lex.NO_NEW_FACTS, text),
+        compare=search(lex.COMPARE, text),
+        tasks=_tasks(text),
+        question=_question(own),
     )

@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 STAFF_ID_MAX = 32
-STAFF_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,%d}$" % (STAFF_ID_MAX - 1))
+STAFF_ID_RE = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{STAFF_ID_MAX - 1}}}$")
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−ｰー－﹣"), "-")
 
 
@@ -48,3 +48,10 @@ def is_staff_id(raw: object) -> bool:
 def same_but_leading_zeros(a: str, b: str) -> bool:
     """``a`` and ``b`` differ only in leading zeros (``000123`` vs ``123``): one person split in two."""
     return a != b and a.lstrip("0") == b.lstrip("0") and bool(a.lstrip("0"))
+
+
+def unix_account_name(staff_id: str) -> str:
+    """The Unix account of a staff member on a one-account-per-person server: lower case (Debian's NAME_REGEX),
+    ``s`` before a leading digit. Shared by the hub's spawner and ``collect``'s check of who owns a submission."""
+    name = staff_id.lower()
+    return name if name[:1].isalpha() else "s" + name

@@ -34,6 +34,18 @@ HELDOUT3 = Path(__file__).with_name("pii_heldout3.txt")
 # です/さん and 「2の5の8」 addresses, gave P 0.889, R 0.780 and a 13.8% character leak rate (names: recall 0.60;
 # every false positive was the city's own public number or address).
 HELDOUT4 = Path(__file__).with_name("pii_heldout4.txt")
+# Four batches for issue 14 (written before the detectors were changed for them), one per persona: citizens at a
+# counter talking about their family (names without honorifics, kinship words, hiragana/katakana names, dates of
+# birth), case workers' notes, minutes (attendee lists, role labels), chat messages. Their first run is in the
+# benchmark's titles (benchmarks/pii.py).
+NEW_BATCHES: tuple[tuple[str, str, str], ...] = (
+    ("pii_family.txt", "family", "fa"),
+    ("pii_casenotes.txt", "casenotes", "cn"),
+    ("pii_minutes.txt", "minutes", "mn"),
+    ("pii_chat.txt", "chat", "ch"),
+    # written after the detectors were tuned on the four batches above: how well the rules generalise
+    ("pii_heldout5.txt", "sixth", "u"),
+)
 _MARK = re.compile(r"⟦(\w+):([^⟧]+)⟧")
 RNG = random.Random(20261123)
 
@@ -275,7 +287,7 @@ TEMPLATES = [
     ("電話メモ", "折り返し先：{phone}（平日{time}まで）。用件：保育所の入所申込み。"),
     ("電話メモ", "市外からの電話。+81で始まる番号からでしたが、番号は控えていません。"),
     ("電話メモ", "フリーダイヤルは{phone_free}、ナビダイヤルは{phone_navi}です。受付時間は{time}。"),
-    ("申請書", "氏名：{fullname}　生年月日：{date}　住所：{address}　電話番号：{phone}"),
+    ("申請書", "氏名：{fullname}　生年月日：{birth_date}　住所：{address}　電話番号：{phone}"),
     ("申請書", "振込先口座　みどり信用金庫　若葉支店　口座番号：{bank_account}　口座名義：{fullname}"),
     ("申請書", "個人番号：{my_number}　氏名：{fullname}"),
     ("申請書", "クレジットカード番号：{credit_card}　有効期限：12/28"),
@@ -298,7 +310,7 @@ TEMPLATES = [
 # place names that are not personal data, numbers that look like PII. Not tuned against: gaps stay visible.
 HARD_TEMPLATES = [
     ("窓口記録", "{person_name}様方、{fullname}さん宛ての郵便物が返戻。転居先不明。"),
-    ("窓口記録", "{fullname}（ふりがな：{kana}）さん、{date}生まれ。代理人はみどり商事様の担当者様。"),
+    ("窓口記録", "{fullname}（ふりがな：{kana}）さん、{birth_date}生まれ。代理人はみどり商事様の担当者様。"),
     ("窓口記録", "担当：{surname}（市民課）。来庁者は{person_name}くん（中学生）と保護者の方。"),
     ("窓口記録", "電話は{kanji_phone}とのこと（漢数字で記入あり）。要確認。"),
     ("窓口記録", "住所は{kanji_address}。郵便番号は空欄。"),
@@ -337,13 +349,30 @@ CONTEXT_EXTRA = {
     "kata_name": lambda: RNG.choice(KATAKANA_NAMES),
     "country": lambda: RNG.choice(["ベトナム", "ブラジル", "フィリピン", "ネパール"]),
     "city_phone": lambda: f"093-{RNG.randint(2, 9)}{digits(2)}-{digits(4)}",
+    "birth_date": lambda: birth_date(),
 }
 LABELLED_EXTRA = {
     "phone_free": "phone", "phone_navi": "phone", "kana": "person_name", "surname": "person_name",
     "kanji_phone": "phone", "kanji_address": "address", "my_number_ctx_spaced": "my_number",
     "yucho_kigo": "bank_account", "yucho_bango": "bank_account", "phone_spaced": "phone",
-    "kata_name": "person_name",
+    "kata_name": "person_name", "birth_date": "date_of_birth",
 }
+
+
+def birth_date() -> str:
+    """A date of birth as people write it: 和暦, 西暦, slashes, S50.4.1, full-width digits."""
+    year, month, day = RNG.randint(1930, 2024), RNG.randint(1, 12), RNG.randint(1, 28)
+    era, base = ("昭和", 1925) if year < 1989 else ("平成", 1988) if year < 2019 else ("令和", 2018)
+    style = RNG.randrange(5)
+    if style == 0:
+        return f"{era}{year - base}年{month}月{day}日"
+    if style == 1:
+        return f"{year}年{month}月{day}日"
+    if style == 2:
+        return f"{year}/{month}/{day}"
+    if style == 3:
+        return f"{dict(昭和='S', 平成='H', 令和='R')[era]}{year - base}.{month}.{day}"
+    return fw(f"{year}年{month}月{day}日")
 
 
 def render(template: str) -> tuple[str, list[dict]]:
@@ -398,10 +427,16 @@ def fresh_rows(path: Path = FRESH, split: str = "fresh", prefix: str = "f") -> l
     return rows
 
 
+def new_batch_rows() -> list[dict]:
+    """The rows of the issue-14 batches (NEW_BATCHES)."""
+    return [row for name, split, prefix in NEW_BATCHES for row in fresh_rows(OUT.with_name(name), split, prefix)]
+
+
 def main() -> None:
     rows = [dict(r, split="generated") for r in build()] + fresh_rows() + fresh_rows(HELDOUT, "second", "x")
     rows += fresh_rows(HELDOUT2, "third", "z") + fresh_rows(HELDOUT3, "fourth", "w")
     rows += fresh_rows(HELDOUT4, "fifth", "v")
+    rows += new_batch_rows()
     for row in rows:
         for s in row["spans"]:
             assert row["text"][s["start"] : s["end"]] == s["value"], row

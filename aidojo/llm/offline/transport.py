@@ -72,14 +72,26 @@ def complete(payload: dict) -> tuple[dict, list[dict]]:
         ],
         "usage": usage,
     }
+    include_usage = bool((payload.get("stream_options") or {}).get("include_usage"))
+    return completion, stream_chunks(cid, reply.text, reply.finish_reason, usage if include_usage else None)
+
+
+def stream_chunks(cid: str, text: str, finish_reason: str = "stop", usage: dict | None = None) -> list[dict]:
+    """The chat.completion.chunk objects that stream ``text`` (a role chunk, pieces, the finish, optional usage)."""
     base = {"id": cid, "object": "chat.completion.chunk", "created": CREATED, "model": MODEL_NAME}
     chunks = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
-    for piece in _chunks(reply.text):
+    for piece in _chunks(text):
         chunks.append({**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
-    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]})
-    if (payload.get("stream_options") or {}).get("include_usage"):
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": finish_reason}]})
+    if usage is not None:
         chunks.append({**base, "choices": [], "usage": usage})
-    return completion, chunks
+    return chunks
+
+
+def sse_response(chunks: list[dict]) -> httpx.Response:
+    """A server-sent-events response carrying ``chunks`` and the closing ``[DONE]``."""
+    body = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body.encode("utf-8"))
 
 
 def handle(request: httpx.Request) -> httpx.Response:
@@ -98,8 +110,7 @@ def handle(request: httpx.Request) -> httpx.Response:
     except (ValueError, TypeError) as exc:
         return _error(400, f"Invalid request: {exc}", "invalid_request")
     if payload.get("stream"):
-        body = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks) + "data: [DONE]\n\n"
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body.encode("utf-8"))
+        return sse_response(chunks)
     return httpx.Response(200, json=completion)
 
 
