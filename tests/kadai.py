@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import types
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_FILE = re.compile(r"""(["'])(data/[\w./-]+)\1""")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cells(module: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """(set-up source, ((qid, solution answer source), ...)) of the solution notebook."""
     folder = REPO / "solutions" / module

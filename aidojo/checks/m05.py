@@ -20,6 +20,7 @@ from aidojo.checks.spec import Case, Observation
 
 CATEGORIES = ["子育て", "交通", "ごみ", "防災", "福祉", "その他"]
 CSV_NAME = "opinions.csv"
+COURSE_ROOT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (exercises/, solutions/)
 MAX_PROMPT_CHARS = 20_000  # a summary prompt longer than this is not read (the judge stays fast)
 
 
@@ -28,10 +29,8 @@ def opinions_path() -> Path:
     here = Path.cwd() / CSV_NAME
     if here.exists():
         return here
-    from aidojo.course.config import REPO_ROOT
-
     for folder in ("exercises", "solutions"):
-        path = REPO_ROOT / folder / "m05" / CSV_NAME
+        path = COURSE_ROOT / folder / "m05" / CSV_NAME
         if path.exists():
             return path
     raise FileNotFoundError(f"{CSV_NAME} が見つかりません。m05 の課題フォルダ（exercises/m05）で開いてください。")

@@ -20,6 +20,7 @@ from aidojo.checks.registry import code_question
 from aidojo.checks.spec import Case, Observation
 
 HANDBOOK_NAME = "seikatsuhogo_tebiki.md"
+COURSE_ROOT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (exercises/, solutions/)
 MIN_SCORE = 9.0  # BM25 score below which the handbook has nothing on the question (calibrated on the handbook)
 SMALL_MIN_SCORE = 3.0  # the small manuals of the checks give smaller BM25 scores than the whole handbook
 MAX_TEXT = 20_000
@@ -30,10 +31,8 @@ def handbook_path() -> Path:
     here = Path.cwd() / "data" / HANDBOOK_NAME
     if here.is_file():
         return here
-    from aidojo.course.config import REPO_ROOT
-
     for folder in ("exercises", "solutions"):
-        path = REPO_ROOT / folder / "m07" / "data" / HANDBOOK_NAME
+        path = COURSE_ROOT / folder / "m07" / "data" / HANDBOOK_NAME
         if path.is_file():
             return path
     raise FileNotFoundError(f"{HANDBOOK_NAME} が見つかりません（exercises/m07/data/ を確認してください）")
