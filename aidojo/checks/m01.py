@@ -72,6 +72,8 @@ def q1(answer: object) -> CheckResult:
 
 @question("m01.q2", reads=("答え",), title="どのルールに反するか")
 def q2(answer: object) -> CheckResult:
+    if not rubric.clean_answer(answer):
+        return CheckResult(False, [rubric.BLANK_HINT])
     pairs = parse_pairs(answer, list(PROMPTS), RULE_WORDS)
     if not pairs:
         return CheckResult(False, ["答えが読み取れません。「A=1, C=2」のように、記号とルールの番号を組にして書いてください。"])

@@ -282,8 +282,16 @@ def _runs(line: str) -> list[str]:
     return best
 
 
+# The columns of a table the answer should take (「表（区分・内容・担当・期限）で」「（要件／判定）の表」): not categories.
+_TABLE_COLUMNS = re.compile(r"(?<![発公代辞意師])表\s*[（(][^（）()\n]{1,80}[）)]|[（(][^（）()\n]{1,80}[）)]\s*の?(?:一覧)?表")
+
+
 def listed_labels(prompt: str) -> list[str]:
-    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list."""
+    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list.
+
+    A table's named columns (「表（区分・内容・担当・期限）で」) are the answer's form, not labels.
+    """
+    prompt = _TABLE_COLUMNS.sub("表", prompt)
     # A bullet list (or one label per line) under a heading that names categories.
     m = re.search(
         r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|分野|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
