@@ -5,6 +5,10 @@ evidence) or ``None``. Every test reads the prompt through :func:`aidojo.text.pr
 same reader the playground's mirror and the practice model use — so the three never disagree. Element checks
 look only at the learner's own words: quoted material (a citizen's mail says 「してください」 too) and sentences
 copied from the task's texts are removed first, and a heading with nothing under it counts for nothing.
+Hints blame the actual cause: a blank answer is told it is blank, instructions written inside the material's
+delimiters are told to move out (and only the hints that remain after moving them follow), and the "works on other
+material" check speaks only when swapping the material loses something the prompt had. Choice answers
+(:func:`judge_choices`) read ○ next to an option as "this one".
 Hand-written: no library grades Japanese prompt structure.
 """
 
