@@ -206,6 +206,93 @@ def test_real_titles_map_to_role_classes_and_unknown_ones_are_listed_together():
     assert load_roles().classify("健康福祉局長") == "幹部" and load_roles().classify("主任主事") == "一般"
 
 
+def test_a_payroll_export_with_both_title_and_class_uses_both(tmp_path):
+    """役職 is kept for reports, 役職区分 is the class; where they disagree with [roles], one note lists the rows."""
+    export = HR / "職員名簿_人事給与システム_cp932.csv"
+    notes: list[str] = []
+    rows, read_as = read_roster(export, notes=notes)
+    by_id = {r.staff_id: (r.title, r.role) for r in rows}
+    assert read_as == "Shift_JIS（cp932）" and len(rows) == 9
+    assert by_id["001201"] == ("課長", "幹部") and by_id["001208"] == ("会計年度任用職員", "一般")
+    assert by_id["001210"] == by_id["001214"] == ("課長補佐", "幹部")  # the city's own 役職区分 wins
+    assert by_id["001215"] == ("主任主事", "一般")  # 役職区分 left empty: from the title
+    assert notes == ["職員名簿_人事給与システム_cp932.csv: 役職区分の列と、役職から [roles] の対応表で決まる区分が違う行が 2 行"
+                     "あります。役職区分の列のとおりに取り込みました: 「課長補佐」を幹部としている 7, 9 行目（対応表では一般）。"
+                     "役職区分の列が誤りなら名簿を直して取り込み直し、対応表が実情と違うなら grader/course.toml の "
+                     "[roles.titles] を直してください。"]
+    res = runner.invoke(app, ["roster", "import", str(export), "--as-of", "2026-04-01"])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("注意:") == 1 and "7, 9 行目" in res.output
+    _complete_basic("001214", "2026-06-01")
+    breakdown = [(r.role, r.title, r.staff, r.completed["basic"]) for r in compute_records().by_role()]
+    assert ("幹部", "課長補佐", 2, 1) in breakdown and ("一般", "会計年度任用職員", 1, 0) in breakdown
+    assert compute_records().get("001210").tracks["executive"].eligible  # the executive track is open to them
+
+
+def test_a_title_only_roster_maps_every_title_through_roles():
+    """The workshop's file: 役職 only (課長, 係長, 主事, 会計年度任用職員 …) — nothing refused, classes from [roles]."""
+    res = runner.invoke(app, ["roster", "import", str(ROSTER_2026), "--as-of", "2026-04-01", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "001201 髙橋 一郎 総務局 デジタル戦略部 DX・AI推進課 課長（幹部）" in res.output
+    assert "001208 中村 由美 会計室 会計課 会計年度任用職員（一般）" in res.output and "注意:" not in res.output
+
+
+def _roster_with(tmp_path, header: list[str], values: list[list[str]]) -> Path:
+    base = [["001201", "髙橋 一郎", "総務局", "行政部", "人事課"], ["001202", "山﨑 花子", "総務局", "行政部", "人事課"]]
+    path = tmp_path / "名簿.csv"
+    lines = [",".join(["職員番号", "氏名", "所属局", "所属部", "所属課", *header])]
+    lines += [",".join(b + v) for b, v in zip(base, values)]
+    path.write_text("\n".join(lines) + "\n", encoding="cp932")
+    return path
+
+
+@pytest.mark.parametrize("header, values, expected, note", [
+    (["職名"], [["課長"], ["主事"]], [("課長", "幹部"), ("主事", "一般")], None),
+    (["職位"], [["部長"], ["主査"]], [("部長", "幹部"), ("主査", "一般")], None),
+    (["役職名"], [["担当課長"], ["会計年度任用職員"]], [("担当課長", "幹部"), ("会計年度任用職員", "一般")], None),
+    (["職階"], [["課長級"], ["係長級"]], [("課長級", "幹部"), ("係長級", "一般")], None),
+    (["区分"], [["幹部"], ["一般"]], [("幹部", "幹部"), ("一般", "一般")], None),
+    (["役職区分"], [["管理職"], ["一般"]], [("管理職", "幹部"), ("一般", "一般")], None),
+    (["職名", "職階"], [["参事", "課長級"], ["主事", "主事級"]], [("参事", "幹部"), ("主事", "一般")],
+     "7 列目「職階」は使いません（役職は 6 列目「職名」を使います）"),
+    (["職名", "役職"], [["事務吏員", "課長"], ["事務吏員", "主事"]], [("課長", "幹部"), ("主事", "一般")],
+     "6 列目「職名」は使いません（役職は 7 列目「役職」を使います）"),
+    (["役職", "区分", "役職区分"], [["課長", "正規", "幹部"], ["主事", "正規", "一般"]], [("課長", "幹部"), ("主事", "一般")],
+     "7 列目「区分」は使いません（役職区分は 8 列目「役職区分」を使います）"),
+    (["役職", "区分"], [["課長", "正規"], ["会計年度任用職員", "会計年度任用"]],
+     [("課長", "幹部"), ("会計年度任用職員", "一般")], "7 列目「区分」には 幹部・一般 の値がないため、役職区分としては使わず"),
+])
+def test_headers_hr_systems_really_use(tmp_path, header, values, expected, note):
+    notes: list[str] = []
+    rows, _ = read_roster(_roster_with(tmp_path, header, values), notes=notes)
+    assert [(r.title, r.role) for r in rows] == expected
+    assert (note is None and not notes) or (note is not None and len(notes) == 1 and note in notes[0]), notes
+
+
+@pytest.mark.parametrize("header, values, says", [
+    (["職名", "職位"], [["課長", "課長"], ["主事", "主事"]],
+     "1 行目（見出し）: 「役職」として読める列が 2 つあります（6 列目「職名」、7 列目「職位」）。どちらを使うか決められません。"
+     "役職として使う列の見出しを「役職」に変えてください"),
+    (["役職", "役職"], [["課長", "局長"], ["主事", "主事"]],
+     "1 行目（見出し）: 見出しが「役職」の列が 2 つあります（6 列目「役職」、7 列目「役職」）。どちらを使うか決められません。"
+     "使わない列の見出しを「役職（旧）」のように変えるか、列を削除してください。"),
+    (["役職", "役職区分"], [["課長", "正規"], ["主事", "一般"]],
+     "役職区分の列（7 列目「役職区分」）に 幹部・一般 のどれでもない値が 1 種類（1 人）あります: 「正規」（1 人: 2 行目）。"
+     "値を 幹部・一般 のどれかにするか、空欄にしてください"),
+    (["役職", "区分"], [["課長", "正規"], ["主事", "一般"]], "見出しを「区分」以外（例:「雇用区分」）に変えてください"),
+    (["所属", "課名"], [["人事課", "人事課"], ["人事課", "人事課"]], None),  # tiers: 課名 before 所属, no problem
+])
+def test_ambiguous_headers_say_which_column_to_rename_and_to_what(tmp_path, header, values, says):
+    path = _roster_with(tmp_path, header + ([] if "役職" in header or "職名" in header else ["役職"]),
+                        [v + ([] if "役職" in header or "職名" in header else ["主事"]) for v in values])
+    if says is None:
+        assert len(read_roster(path)[0]) == 2
+        return
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert says in str(info.value), str(info.value)
+
+
 def test_a_track_counts_only_its_own_modules_and_the_role_classes_it_names():
     import_roster(ROSTER_2026, as_of="2026-04-01")
     course = load_course()
