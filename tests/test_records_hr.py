@@ -432,6 +432,30 @@ def test_certificates_embed_their_font_show_the_department_at_completion_and_ver
     assert bad.exit_code == 1 and "記録が書き換えられた可能性" in bad.output
 
 
+def _complete_executive(sid: str, utc: str) -> None:
+    record_attempt(course_data_dir(), attempt(sid, "e01", 12, 12, utc, f"{sid}e01{utc}"))
+
+
+def test_same_day_completers_are_numbered_by_staff_id_and_issued_numbers_stay(tmp_path):
+    """The trial: AID-executive-2026-00001 went to the later id because its submission was graded first. On one JST
+    day the order is 職員番号; a number once issued never moves, a later completer gets the next one."""
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_executive("001212", "2026-06-10T01:00:00")  # 10:00 JST
+    _complete_executive("001209", "2026-06-09T23:30:00")  # 08:30 JST on the 10th: the same JST day
+    _complete_executive("001205", "2026-06-10T05:00:00")  # 14:00 JST
+    numbers = {p.staff_id: p.tracks["executive"].certificate for p in compute_records().completers("executive")}
+    assert numbers == {"001205": "AID-executive-2026-00001", "001209": "AID-executive-2026-00002",
+                       "001212": "AID-executive-2026-00003"}
+    res = runner.invoke(app, ["records", "certificates", "--track", "executive", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    with open(tmp_path / "c" / "修了証一覧.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [(r["修了証番号"][-5:], r["職員番号"]) for r in csv.DictReader(fh)] == [
+            ("00001", "001205"), ("00002", "001209"), ("00003", "001212")]
+    _complete_executive("001201", "2026-06-10T08:00:00")  # the lowest id, the same day, after the issue
+    after = {p.staff_id: p.tracks["executive"].certificate for p in compute_records().completers("executive")}
+    assert after == numbers | {"001201": "AID-executive-2026-00004"}
+
+
 def verify_certificate_number(number: str):
     from aidojo.records.certificates import verify_certificate
 

@@ -10,7 +10,8 @@ Rules (grader/course.toml is the one source of truth):
 - a report can stand at any date (``as_of`` / ``fiscal_year``): attempts made after it are ignored and the roster
   is the one that was in force then;
 - certificate numbers ``AID-<track>-<FY>-<00001>`` count per track and fiscal year (April–March), in order of
-  completion date then staff id; once issued (certificates written) a number never changes.
+  completion day (JST) and, on the same day, of 職員番号; once issued (certificates written) a number never changes,
+  and people who complete later get the numbers after the last one issued.
 """
 
 from __future__ import annotations
@@ -179,9 +180,10 @@ class Records:
             raise KeyError(staff_id) from None
 
     def completers(self, track: str) -> list[PersonRecord]:
-        """Everyone (leavers included) who completed ``track``, in certificate order."""
+        """Everyone (leavers included) who completed ``track``, in certificate order: by completion day (JST), and
+        on the same day by 職員番号 (not by the time of day the last submission happened to be graded)."""
         done = [p for p in self.people if p.tracks[track].completed]
-        return sorted(done, key=lambda p: (p.tracks[track].date or datetime.max.replace(tzinfo=JST), p.staff_id))
+        return sorted(done, key=lambda p: (_day_of(p.tracks[track].date), staff_id_order(p.staff_id)))
 
     def latest_submission(self) -> datetime | None:
         dates = [m.last_attempt for p in self.people for m in p.modules.values() if m.last_attempt]
@@ -233,6 +235,15 @@ class Records:
         modules = self.course.tracks[track].modules
         return [MissingEntry(p, track, [p.modules[m] for m in modules if not p.modules[m].passed])
                 for p in self.active() if p.tracks[track].eligible and not p.tracks[track].completed]
+
+
+def _day_of(when: datetime | None) -> date:
+    return when.astimezone(JST).date() if when else date.max
+
+
+def staff_id_order(staff_id: str) -> tuple[int, int, str]:
+    """職員番号 order as HR reads a list: numeric ids by value (1204 before 10001), then the others as text."""
+    return (0, int(staff_id), staff_id) if staff_id.isdigit() else (1, 0, staff_id)
 
 
 @lru_cache(maxsize=4096)
