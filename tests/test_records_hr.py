@@ -342,6 +342,48 @@ def test_fiscal_year_reports_use_the_roster_as_it_stood_then(tmp_path):
         encoding="utf-8-sig").count("\n") > 1  # nothing completed in FY2027
 
 
+def test_the_executive_briefing_shows_on_its_own_and_does_not_cover_a_section(tmp_path):
+    """The trial: an e01 completion made 戸籍住民課 (0 basic, 0 builder completers) count as 「課（修了者あり）」 while the
+    executive track appeared nowhere. A 課 is covered by a basic or builder completer (staff who use AI in the 課's
+    work); executive completions are shown against the 幹部 they are for, on the dashboard and in 課別集計."""
+    from aidojo.records import compute_kpis, write_dashboard
+
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_executive("001205", "2026-06-10T01:00:00")  # 部長, 戸籍住民課: the executive session only
+    _complete_executive("001201", "2026-06-11T01:00:00")  # 課長, DX・AI推進課
+    _complete_basic("001202", "2026-06-12")  # 主事, DX・AI推進課
+    records = compute_records()
+    k = compute_kpis(records)
+    assert (k.sections, k.sections_covered, k.basic_completed) == (8, 1, 1)
+    executive = next(t for t in k.tracks if t.track == "executive")
+    assert (executive.completed, executive.eligible, executive.counts_for_coverage) == (2, 4, False)  # 4 幹部
+    summary = {(s.level, s.section): s for s in records.summary()}
+    koseki = summary[("課", "戸籍住民課")]
+    assert (koseki.sections_covered, koseki.completed["executive"], koseki.eligible["executive"]) == (0, 1, 1)
+    assert koseki.rate("executive") == 1.0 and summary[("合計", "8 課")].sections_covered == k.sections_covered
+    html = write_dashboard(records, tmp_path / "kpi.html").read_text(encoding="utf-8")
+    card = html[html.index('id="kpi-track-executive"'):]
+    assert "幹部向けコース（ノーコード・90分） 修了者" in card and "2 人" in card and "対象者（役職区分 幹部） 4 人の 50.0%" in card
+    assert "1 / 8 課" in html and "戸籍住民課" in html[html.index('id="uncovered"'):]
+    bureaus = html[html.index('id="bureaus"'):html.index('id="uncovered"')]
+    assert "幹部向けコース（ノーコード・90分） 修了者 / 対象者" in bureaus and "<td class=\"num\">1 / 2</td>" in bureaus
+    path = export_records(records, tmp_path / "課別.xlsx", table="summary")
+    sheet = openpyxl.load_workbook(path)["課別集計"]
+    header = [c.value for c in sheet[2]]
+    row = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[3] == "戸籍住民課")
+    cell = dict(zip(header, row))
+    assert cell["幹部向けコース（ノーコード・90分） 対象者数（幹部）"] == 1 and cell["幹部向けコース（ノーコード・90分） 修了率"] == 1
+    assert cell["修了者のいる課（基礎コース・AI人材（ビルダー）コース）"] == "0/1" and cell["基礎コース 修了者数"] == 0
+    # a city that does count its executives: [kpi] section_tracks
+    toml = tmp_path / "course.toml"
+    toml.write_text((REPO / "grader" / "course.toml").read_text(encoding="utf-8").replace(
+        "[kpi]\n", '[kpi]\nsection_tracks = ["basic", "builder", "executive"]\n'), encoding="utf-8")
+    from aidojo.records.kpi import load_kpi
+
+    counted = replace(records, coverage_tracks=load_kpi(toml).coverage_tracks)
+    assert compute_kpis(counted).sections_covered == 2 and counted.summary()[-1].sections_covered == 2
+
+
 def test_cp932_exports_mark_characters_shift_jis_lacks(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("職員番号,氏名,所属局,所属部,所属課,役職\n001301,𠮷田 太郎,総務局,行政部,人事課,主事\n"

@@ -111,10 +111,13 @@ class SummaryRow:
     staff: int
     completed: dict[str, int]  # track -> completers among these staff
     sections: int = 1
-    sections_covered: int = 0
+    sections_covered: int = 0  # 課 with a completer of a coverage track (Records.coverage_tracks)
+    eligible: dict[str, int] = field(default_factory=dict)  # track -> staff it is for (幹部 only for executive)
 
     def rate(self, track: str) -> float:
-        return self.completed.get(track, 0) / self.staff if self.staff else 0.0
+        """Completers ÷ the staff the track is for (all staff for tracks without ``roles``)."""
+        base = self.eligible.get(track, self.staff)
+        return self.completed.get(track, 0) / base if base else 0.0
 
     @property
     def basic_completed(self) -> int:
@@ -160,9 +163,17 @@ class Records:
     roles: RoleMap = field(default_factory=RoleMap)
     history: History | None = None
     backfilled: int = 0
+    coverage_tracks: tuple[str, ...] = ()  # a 課 is covered by a completer of one of these (default: basic, builder)
 
     def __post_init__(self) -> None:
         self._index = {p.staff_id: p for p in self.people}
+        wanted = self.coverage_tracks or (self.basic_track, self.builder_track)
+        self.coverage_tracks = tuple(t for t in wanted if t in self.course.tracks)
+
+    def covers(self, person: PersonRecord) -> bool:
+        """Whether ``person`` makes their 課 count as covered: they completed a coverage track (by default basic or
+        builder — tracks in which staff learn to use AI in their own work; the executive briefing does not count)."""
+        return any(person.tracks[t].completed for t in self.coverage_tracks)
 
     @property
     def fiscal_year(self) -> int:
@@ -190,16 +201,18 @@ class Records:
         return max(dates) if dates else None
 
     def summary(self, *, subtotals: bool = True) -> list[SummaryRow]:
-        """Per 課 (active staff only), with 部 and 局 subtotals and a total: head count and completers per track."""
+        """Per 課 (active staff only), with 部 and 局 subtotals and a total: head count, the staff each track is for,
+        completers per track, and 課 covered (:meth:`covers`)."""
         tracks = list(self.course.tracks)
         groups: dict[tuple[str, str, str], list[PersonRecord]] = defaultdict(list)
         for p in self.active():
             groups[p.section_key].append(p)
 
         def row(level, bureau, division, section, people, keys) -> SummaryRow:
-            covered = sum(any(q.tracks[t].completed for q in groups[k] for t in tracks) for k in keys)
+            covered = sum(any(self.covers(q) for q in groups[k]) for k in keys)
             return SummaryRow(level, bureau, division, section, len(people),
-                              {t: sum(p.tracks[t].completed for p in people) for t in tracks}, len(keys), covered)
+                              {t: sum(p.tracks[t].completed for p in people) for t in tracks}, len(keys), covered,
+                              {t: sum(p.tracks[t].eligible for p in people) for t in tracks})
 
         out: list[SummaryRow] = []
         keys = sorted(groups)
@@ -347,6 +360,6 @@ def compute_records(db_url: str | None = None, *, course: Course | None = None, 
                          for t, tr in course.tracks.items()}
     kpi = load_kpi()
     records = Records(course, people, max_scores, roster.last_import, kpi.basic_track, kpi.builder_track, day, roles,
-                      history, gathered.backfilled)
+                      history, gathered.backfilled, kpi.coverage_tracks)
     _number_certificates(records, store_file)
     return records

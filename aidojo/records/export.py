@@ -114,19 +114,27 @@ def people_table(records: Records, groups: set[str] | None = None) -> Table:
 
 
 def summary_table(records: Records) -> Table:
-    """課別集計: per 課 with 部・局 subtotals and the total: 在籍人数, completers and rate for every track."""
+    """課別集計: per 課 with 部・局 subtotals and the total: 在籍人数, completers and rate for every track (a track for
+    some role classes only — the executive track — also shows how many staff it is for, its rate's denominator),
+    and the 課 covered by a completer of the coverage tracks (as on the dashboard)."""
     cols = [Column("level", "区分", 7), Column("bureau", "所属局", 16), Column("division", "所属部", 16),
             Column("section", "所属課", 18), Column("staff", "在籍人数", 10, "number")]
+    limited = {t for t in records.course.tracks if records.roles.track_roles.get(t)}
     for tid, track in records.course.tracks.items():
+        if tid in limited:
+            who = "・".join(records.roles.track_roles[tid])
+            cols.append(Column(f"{tid}_eligible", f"{track.title} 対象者数（{who}）", 14, "number"))
         cols += [Column(f"{tid}_completed", f"{track.title} 修了者数", 14, "number"),
                  Column(f"{tid}_rate", f"{track.title} 修了率", 12, "percent")]
-    cols.append(Column("covered", "修了者のいる課", 12))
+    covering = "・".join(records.course.tracks[t].title for t in records.coverage_tracks)
+    cols.append(Column("covered", f"修了者のいる課（{covering}）", 16))
     rows, bold = [], set()
     for s in records.summary():
         row = {"level": s.level, "bureau": s.bureau, "division": s.division, "section": s.section, "staff": s.staff,
                "covered": f"{s.sections_covered}/{s.sections}"}
         for tid in records.course.tracks:
-            row |= {f"{tid}_completed": s.completed[tid], f"{tid}_rate": round(s.rate(tid), 4)}
+            row |= {f"{tid}_completed": s.completed[tid], f"{tid}_rate": round(s.rate(tid), 4),
+                    f"{tid}_eligible": s.eligible.get(tid, s.staff)}
         if s.level != "課":
             bold.add(len(rows))
         rows.append(row)
