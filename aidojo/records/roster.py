@@ -373,6 +373,20 @@ def sync_students(db_url: str | None = None, *, create: bool = False, store_file
     return upsert_students(db_url, [(p.staff_id, p.name) for p in load_roster(store_file).active()])
 
 
+def sync_student_names(db_url: str | None = None, *, store_file: Path | None = None) -> int | None:
+    """Give the gradebook's students their roster names, for ids on both (no student is created or removed).
+
+    Students that ``aidojo autograde`` (nbgrader) creates for a roster imported before the gradebook existed have
+    empty names, so formgrader shows ids only. Leavers keep the name of their last period. Returns the number of
+    students renamed; None when there is no roster or no gradebook.
+    """
+    roster = load_roster(store_file)
+    if not roster.people:
+        return None
+    people = [(p.staff_id, p.name) for p in roster.people.values()]
+    return upsert_students(db_url or gradebook_url(), people, create=False)
+
+
 def load_roster(store_file: Path | None = None, *, as_of: date | str | None = None) -> Roster:
     """The roster now, or as it stood on ``as_of`` (people who joined later are left out)."""
     day = parse_day(as_of, "基準日")
