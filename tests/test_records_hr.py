@@ -361,6 +361,8 @@ def test_the_executive_briefing_shows_on_its_own_and_does_not_cover_a_section(tm
     koseki = summary[("課", "戸籍住民課")]
     assert (koseki.sections_covered, koseki.completed["executive"], koseki.eligible["executive"]) == (0, 1, 1)
     assert koseki.rate("executive") == 1.0 and summary[("合計", "8 課")].sections_covered == k.sections_covered
+    by_role = {(r.role, r.title): r for r in records.by_role()}
+    assert by_role[("幹部", "部長")].rate("executive") == 1.0 and by_role[("一般", "主事")].rate("executive") is None
     html = write_dashboard(records, tmp_path / "kpi.html").read_text(encoding="utf-8")
     card = html[html.index('id="kpi-track-executive"'):]
     assert "幹部向けコース（ノーコード・90分） 修了者" in card and "2 人" in card and "対象者（役職区分 幹部） 4 人の 50.0%" in card

@@ -140,6 +140,12 @@ class RoleRow:
     title: str
     staff: int
     completed: dict[str, int]
+    eligible: dict[str, int] = field(default_factory=dict)  # track -> staff it is for
+
+    def rate(self, track: str) -> float | None:
+        """Completers ÷ the staff the track is for; None when it is for none of them (一般 on the executive track)."""
+        base = self.eligible.get(track, self.staff)
+        return self.completed.get(track, 0) / base if base else None
 
 
 @dataclass(frozen=True)
@@ -238,7 +244,8 @@ class Records:
         order = {c: i for i, c in enumerate(self.roles.classes)}
         rows = []
         for (role, title), ps in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), -len(kv[1]), kv[0][1])):
-            rows.append(RoleRow(role, title, len(ps), {t: sum(p.tracks[t].completed for p in ps) for t in tracks}))
+            rows.append(RoleRow(role, title, len(ps), {t: sum(p.tracks[t].completed for p in ps) for t in tracks},
+                                {t: sum(p.tracks[t].eligible for p in ps) for t in tracks}))
         return rows
 
     def not_completed(self, track: str) -> list[MissingEntry]:

@@ -151,16 +151,19 @@ def roles_table(records: Records) -> Table:
     by_class: dict[str, list] = {}
     for r in records.by_role():
         by_class.setdefault(r.role, []).append(r)
+    def rate(done: int, base: int) -> float | None:  # None (an empty cell): the track is not for these staff
+        return round(done / base, 4) if base else None
+
     for role, items in by_class.items():
         for r in items:
             rows.append({"role": r.role, "title": r.title, "staff": r.staff,
                          **{f"{t}_completed": r.completed[t] for t in records.course.tracks},
-                         **{f"{t}_rate": round(r.completed[t] / r.staff, 4) if r.staff else 0.0 for t in records.course.tracks}})
+                         **{f"{t}_rate": rate(r.completed[t], r.eligible.get(t, r.staff)) for t in records.course.tracks}})
         staff = sum(r.staff for r in items)
         bold.add(len(rows))
         rows.append({"role": role, "title": "計", "staff": staff,
                      **{f"{t}_completed": sum(r.completed[t] for r in items) for t in records.course.tracks},
-                     **{f"{t}_rate": round(sum(r.completed[t] for r in items) / staff, 4) if staff else 0.0
+                     **{f"{t}_rate": rate(sum(r.completed[t] for r in items), sum(r.eligible.get(t, r.staff) for r in items))
                         for t in records.course.tracks}})
     return Table("役職別集計", cols, rows, f"{records.course.title} 役職別集計（在籍者） ／ {_basis(records)}", bold)
 
