@@ -37,8 +37,9 @@ def failure_hint(case: Case, obs: Observation, timeout: float | None = None) -> 
                 "os._exit や exit()、大きすぎるデータを作っていないか確認してください。")
     if obs.error == "NotImplementedError":
         return NOT_WRITTEN
-    if obs.error == "NameError":
-        return f"関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
+    if obs.error == "NameError":  # a held-back case never echoes the message: the learner's code could write it
+        detail = "" if case.hidden else f"（{obs.message}）"
+        return f"関数がまだ定義されていないか、名前が違います{detail}。答えのセルを実行しましたか？"
     if obs.error:
         detail = f"（{obs.error}: {obs.message}）" if obs.message and not case.hidden else f"（{obs.error}）"
         return f"{case_label(case)}で関数を呼ぶとエラーになりました{detail}。"
@@ -82,7 +83,8 @@ def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapp
     met = 0
     for case in cases:
         obs = observations.get(case.id, Observation(missing=True))
-        hint = failure_hint(case, obs, timeout)
+        hint = failure_hint(case, obs, timeout)  # built from the case and fixed texts only: never scrubbed
+        judged = hint is None
         if hint is None:
             try:
                 hint = question.judge(case, obs)
@@ -91,7 +93,7 @@ def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapp
         if hint is None:
             met += 1
         else:
-            hints.append(scrub(hint, obs, case) if case.hidden else hint)
+            hints.append(scrub(hint, obs, case) if case.hidden and judged else hint)
     total = len(cases)
     ok = total > 0 and met == total
     return CheckResult(ok, hints, met / total if total else 0.0, praise=question.praise,
