@@ -261,7 +261,7 @@ def _roster_with(tmp_path, header: list[str], values: list[list[str]]) -> Path:
      "7 列目「区分」は使いません（役職区分は 8 列目「役職区分」を使います）"),
     (["役職", "区分"], [["課長", "正規"], ["会計年度任用職員", "会計年度任用"]],
      [("課長", "幹部"), ("会計年度任用職員", "一般")], "7 列目「区分」には 幹部・一般 の値がないため、役職区分としては使わず"),
-])
+], ids=lambda v: "+".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "")
 def test_headers_hr_systems_really_use(tmp_path, header, values, expected, note):
     notes: list[str] = []
     rows, _ = read_roster(_roster_with(tmp_path, header, values), notes=notes)
@@ -281,7 +281,7 @@ def test_headers_hr_systems_really_use(tmp_path, header, values, expected, note)
      "値を 幹部・一般 のどれかにするか、空欄にしてください"),
     (["役職", "区分"], [["課長", "正規"], ["主事", "一般"]], "見出しを「区分」以外（例:「雇用区分」）に変えてください"),
     (["所属", "課名"], [["人事課", "人事課"], ["人事課", "人事課"]], None),  # tiers: 課名 before 所属, no problem
-])
+], ids=lambda v: "+".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "")
 def test_ambiguous_headers_say_which_column_to_rename_and_to_what(tmp_path, header, values, says):
     path = _roster_with(tmp_path, header + ([] if "役職" in header or "職名" in header else ["役職"]),
                         [v + ([] if "役職" in header or "職名" in header else ["主事"]) for v in values])
