@@ -269,6 +269,21 @@ def test_headers_hr_systems_really_use(tmp_path, header, values, expected, note)
     assert (note is None and not notes) or (note is not None and len(notes) == 1 and note in notes[0]), notes
 
 
+@pytest.mark.parametrize("headers", [
+    ["職員ID", "漢字氏名", "局名", "部", "課", "職", "区分"],
+    ["職員コード", "職員氏名", "局", "部名", "課名", "役職名", "役職区分"],
+    ["職員No", "名前", "所属局", "所属部", "所属", "職位"],
+    ["ID", "氏名", "局", "部", "所属課", "職階"],
+], ids=["ID・漢字氏名・局名・職・区分", "コード・役職名", "No・所属", "ID・職階"])
+def test_every_header_name_the_guide_lists_is_read(headers):
+    from aidojo.records.roster_columns import map_columns
+
+    mapped = map_columns(headers)
+    assert not mapped.problems and not mapped.notes
+    keys = ["staff_id", "name", "bureau", "division", "section", "title", "role"][:len(headers)]
+    assert [mapped.columns[k] for k in keys] == list(range(len(headers)))
+
+
 @pytest.mark.parametrize("header, values, says", [
     (["職名", "職位"], [["課長", "課長"], ["主事", "主事"]],
      "1 行目（見出し）: 「役職」として読める列が 2 つあります（6 列目「職名」、7 列目「職位」）。どちらを使うか決められません。"
