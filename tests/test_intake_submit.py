@@ -139,3 +139,17 @@ def test_on_jupyterhub_the_identity_is_the_login(monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "trainer@example")
     with pytest.raises(SubmissionError, match="ログイン名"):
         hub_identity(None)
+
+
+def test_submit_works_on_a_laptop_with_only_the_package_installed(tmp_path, monkeypatch):
+    """No checkout (no exercises/ or grader/ beside the package): the notebook in the learner's folder is enough."""
+    from aidojo.course.submission import package_submission
+
+    nowhere = CourseLayout(source_dir=tmp_path / "no-solutions", release_dir=tmp_path / "no-exercises",
+                           data_dir=tmp_path / "course")
+    work = tmp_path / "m01"
+    write_nb(work / "m01_kadai.ipynb", _answered_m01())
+    monkeypatch.chdir(work)
+    path = package_submission("m01", "k12345", layout=nowhere)
+    with zipfile.ZipFile(path) as zf:
+        assert "k12345/m01/m01_kadai.ipynb" in zf.namelist()

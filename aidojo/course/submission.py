@@ -74,19 +74,30 @@ def check_staff_id(staff_id: object) -> str:
         raise SubmissionError(f"{exc}（--staff-id に自分の職員番号を指定してください。例: k12345）") from None
 
 
-def expected_notebooks(module: str, layout: CourseLayout) -> list[str]:
-    """Notebook file names of ``module``: from the student versions (exercises/), else the sources."""
+def expected_notebooks(module: str, layout: CourseLayout, work_dir: Path | None = None) -> list[str]:
+    """Notebook file names of ``module``: from the student versions (exercises/), else the sources; on a learner's
+    laptop with only the package installed (no checkout), the ``<module>_*.ipynb`` in the work folder."""
     for folder in (layout.release_dir / module, layout.source_dir / module):
         names = sorted(p.name for p in folder.glob("*.ipynb"))
         if names:
             return names
-    raise SubmissionError(f"モジュール「{module}」はありません（exercises/ に {module} フォルダがありません）。")
+    cwd = Path(work_dir) if work_dir else Path.cwd()
+    for folder in (cwd, cwd / module):
+        names = sorted(p.name for p in folder.glob(f"{module}_*.ipynb") if "-Copy" not in p.stem and "checkpoint" not in p.stem)
+        if names:
+            return names
+    raise SubmissionError(f"モジュール「{module}」のノートブック（{module}_kadai.ipynb など）が見つかりません。"
+                          "ノートブックのあるフォルダで実行するか、--dir でそのフォルダを指定してください。")
 
 
 def _course_id() -> str:
+    """grader/course.toml's id; on a laptop without the checkout, nbgrader's default course folder name."""
     from aidojo.course.config import load_course
 
-    return load_course().id
+    try:
+        return load_course().id
+    except (OSError, KeyError, ValueError):
+        return "aidojo"
 
 
 def find_work_folder(module: str, names: list[str], work_dir: Path | None = None) -> Path:
@@ -125,7 +136,7 @@ def checked_notebooks(module: str, staff_id: str, *, work_dir: Path | None = Non
     fails: missing, unreadable, too large, an API key, or another person's staff id in its metadata)."""
     layout = resolve_layout(layout)
     staff_id = check_staff_id(staff_id)
-    names = expected_notebooks(module, layout)
+    names = expected_notebooks(module, layout, work_dir)
     folder = find_work_folder(module, names, work_dir)
     packed = []
     for name in names:
