@@ -151,7 +151,6 @@ def text_modules(tmp: Path, fixtures: dict, learners: int, seed: int) -> None:
 
 def code_modules(tmp: Path, fixtures: dict, n: int, workers: int, seed: int) -> list[tuple[str, str, str, dict]]:
     from aidojo.course import autograde
-
     from aidojo.course.material import load_material
 
     rng = random.Random(seed)

@@ -25,8 +25,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from aidojo.safety import GuardSettings, Passage, check_answer, guarded_chat  # noqa: E402
-from aidojo.safety import MIN_RELEVANCE  # noqa: E402
+from aidojo.safety import (  # noqa: E402
+    MIN_RELEVANCE,  # noqa: E402
+    GuardSettings,
+    Passage,
+    check_answer,
+    guarded_chat,
+)
 from tests.fake_openai_server import FakeOpenAIServer, completion, error  # noqa: E402
 
 FAQ = [Passage("FAQ-12", "マイナンバーカードの再発行手数料は1,000円です。本人の責任によらない場合は無料です。"),
@@ -123,8 +128,8 @@ def bench_relevance() -> None:
     print(f"\n== one relevance scale (Hit.relevance, 0..1) on the Tsu garbage table: {len(answerable)} answerable, "
           f"{len(offtopic)} off-topic questions")
     print(f"{'threshold':34} {'answerable kept':>16} {'off-topic stopped':>18}")
-    for name, score, threshold in (("relevance ≥ MIN_RELEVANCE = %.2f" % MIN_RELEVANCE, rel, MIN_RELEVANCE),
-                                   ("BM25 ≥ DEFAULT_MIN_SCORE = %.1f (old)" % DEFAULT_MIN_SCORE, bm25, DEFAULT_MIN_SCORE)):
+    for name, score, threshold in ((f"relevance ≥ MIN_RELEVANCE = {MIN_RELEVANCE:.2f}", rel, MIN_RELEVANCE),
+                                   (f"BM25 ≥ DEFAULT_MIN_SCORE = {DEFAULT_MIN_SCORE:.1f} (old)", bm25, DEFAULT_MIN_SCORE)):
         kept = sum(score[q] >= threshold for q in answerable) / len(answerable)
         stopped = sum(score[q] < threshold for q in offtopic) / len(offtopic)
         print(f"{name:34} {kept:16.1%} {stopped:18.1%}")

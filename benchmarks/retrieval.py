@@ -23,9 +23,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE / "data"))
 
+from synthetic_manual import make_manual_pdf  # noqa: E402
+
 from aidojo.data import TSU_GOMI_ATTRIBUTION, TSU_GOMI_CSV  # noqa: E402
 from aidojo.retrieval import DEFAULT_MIN_SCORE, Index, grounded_answer  # noqa: E402
-from synthetic_manual import make_manual_pdf  # noqa: E402
 
 
 def _jsonl(name: str) -> list[dict]:

@@ -36,7 +36,7 @@ def test_sign_up_then_approval_then_login(tmp_path):
                   db_url=f"sqlite:///{tmp_path / 'course' / 'gradebook.db'}")
     settings = HubSettings(port=free_port(), hub_dir=tmp_path / "hub", course_dir=tmp_path / "course", trainers=["t0001"],
                            auth="native")
-    with HubProcess(settings, env=clean_env()) as hub:
+    with HubProcess(settings, env=clean_env()):
         base = settings.url + "/hub"
 
         def attempt(username: str, password: str) -> httpx.Response:

@@ -43,8 +43,8 @@ def hub(tmp_path_factory):
         proxy_command()
     except FileNotFoundError:
         require(False, "configurable-http-proxy (make hub-deps: npm ci --prefix deploy/hub)")
-    from aidojo.hub.passwords import issue_passwords
     from aidojo.hub.accounts import hub_accounts
+    from aidojo.hub.passwords import issue_passwords
     from aidojo.hub.run import HubProcess
     from aidojo.records import import_roster
 

@@ -17,8 +17,19 @@ import pytest
 from aidojo.course.collect import collect_folder, collect_zip
 from aidojo.course.layout import CourseLayout
 from tests.fixtures.course.helpers import GOOD_Q1, GOOD_Q2, SOURCE, layout, variant
-from tests.fixtures.intake.builders import (MB, Raw, bomb_entry, finder_zip, nb_bytes, package, raw_zip, stamped,
-                                            stored, windows_zip, zip_of)
+from tests.fixtures.intake.builders import (
+    MB,
+    Raw,
+    bomb_entry,
+    finder_zip,
+    nb_bytes,
+    package,
+    raw_zip,
+    stamped,
+    stored,
+    windows_zip,
+    zip_of,
+)
 
 
 @pytest.fixture

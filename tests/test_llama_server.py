@@ -15,7 +15,6 @@ from aidojo.llm.serve import find_smollm2_gguf, llama_server_available, server_c
 from tests.conftest import REPO, free_port, require
 
 
-
 def real(test):
     """Marks for a test that runs the real llama.cpp server."""
     return pytest.mark.slow(pytest.mark.server(pytest.mark.llamacpp(test)))

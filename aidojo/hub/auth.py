@@ -54,7 +54,7 @@ class ClassPasswordAuthenticator(StaffIdMixin, Authenticator):
 
 
 class _NoTimer:
-    def start(self) -> "_NoTimer":
+    def start(self) -> _NoTimer:
         return self
 
     def stop(self, send: bool = True) -> None:

@@ -16,7 +16,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from aidojo.fileio import atomic_path, atomic_write_text
@@ -55,7 +55,7 @@ def _load(path: Path) -> dict:
 def issue_passwords(hub_dir: Path, accounts: list[Account], *, days: int = 7,
                     now: datetime | None = None) -> list[IssuedPassword]:
     """New passwords for ``accounts`` valid for ``days`` days (to the end of the last day, JST)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     last_day = (now.astimezone(JST) + timedelta(days=max(days, 1) - 1)).date()
     expires = datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, tzinfo=JST)
     path = Path(hub_dir) / PASSWORDS_FILE
@@ -77,7 +77,7 @@ def verify_password(hub_dir: Path, staff_id: str, password: str, *, now: datetim
     entry = _load(Path(hub_dir) / PASSWORDS_FILE).get(staff_id)
     if not entry or not password:
         return False
-    if datetime.fromisoformat(entry["expires"]) < (now or datetime.now(timezone.utc)):
+    if datetime.fromisoformat(entry["expires"]) < (now or datetime.now(UTC)):
         return False
     try:
         _, salt, _digest = entry["hash"].split("$")

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aidojo.records.usage import JST, load_usage
@@ -91,7 +91,7 @@ class RateLimiter:
 
 def tokens_today(course_dir: Path) -> int:
     """Tokens the whole class used today (JST), from the usage ledger."""
-    today = datetime.now(timezone.utc).astimezone(JST).date()
+    today = datetime.now(UTC).astimezone(JST).date()
     return sum(u.prompt_tokens + u.completion_tokens for u in load_usage(course_dir, since=today, until=today))
 
 
@@ -108,7 +108,7 @@ def log_prompt(course_dir: Path, staff_id: str, messages: list[dict]) -> None:
     """Append the (already masked) messages to the prompt log; only when the trainer turned it on."""
     path = Path(course_dir) / PROMPT_LOG
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    line = json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "staff_id": staff_id,
+    line = json.dumps({"at": datetime.now(UTC).isoformat(timespec="seconds"), "staff_id": staff_id,
                        "messages": messages}, ensure_ascii=False)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with os.fdopen(fd, "a", encoding="utf-8") as fh:

@@ -58,7 +58,7 @@ class HubProcess:
         self.api = httpx.Client(base_url=settings.url + "/hub/api", headers={"Authorization": f"token {self.token}"},
                                 timeout=60)
 
-    def start(self, timeout: float = 60) -> "HubProcess":
+    def start(self, timeout: float = 60) -> HubProcess:
         cmd, env = hub_command(self.settings, self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, cwd=self.settings.hub_dir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -113,7 +113,7 @@ class HubProcess:
             self._log.close()
         self.api.close()
 
-    def __enter__(self) -> "HubProcess":
+    def __enter__(self) -> HubProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 # What ``python -m llama_cpp.server`` imports: llama-cpp-python alone lacks all but the first ("[server]" extras).
 SERVER_MODULES: dict[str, str] = {  # module → the pip package that provides it
     "llama_cpp": "llama-cpp-python",
