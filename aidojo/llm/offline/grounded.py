@@ -120,40 +120,74 @@ def _focus(question: str) -> set[str]:
 
 
 # What kind of answer a question wants, and what a sentence must hold to give it (「何時まで」 needs a time).
+# A span of time answers 「いつ届く」 as well as a date does (「申請から1か月ほど」), and 「タダ？」 asks for a fee.
+_SPAN = r"\d+\s*(?:か月|ヶ月|カ月|週間?|日間?|年)|即日|当日|翌日|翌月|前日|以内|ごろ|頃|上旬|中旬|下旬"
 _ANSWER_TYPES: list[tuple[str, str]] = [
     (r"何時|営業時間|受付時間|開館時間|開いて|閉まる", r"\d{1,2}\s*時|午前|午後|\d{1,2}:\d{2}|24時間"),
-    (r"何日|日数|期間|いつまで|何か月", r"\d+\s*(?:日|か月|ヶ月|年|週)|月末|以内|まで"),
-    (r"いくら|何円|料金|費用|手数料|金額|上限額|値段", r"\d[\d,]*\s*(?:万)?円|無料|無償|負担"),
+    (r"何日|日数|期間|いつまで|何か月|何週間|どのくらいかか|どれくらいかか|どれぐらいかか", r"\d+\s*(?:日|か月|ヶ月|カ月|年|週)|月末|以内|まで"),
+    (r"いくら|何円|料金|費用|手数料|金額|上限額|値段|タダ|ただで|無料|有料|お金", r"\d[\d,]*\s*(?:万)?円|無料|無償|負担|有料|かかりません"),
     (r"何歳", r"\d+\s*歳"),
     (r"何人|何名|人数|定員", r"\d[\d,]*\s*(?:人|名)"),
     (r"何冊", r"\d+\s*冊"),
     (r"何台", r"\d+\s*台"),
     (r"何回", r"\d+\s*回|毎"),
-    (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜"),
+    (r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム)|サイズ|大きさ|寸法|縦横|長さ|重さ|容量",
+     r"\d+(?:\.\d+)?\s*(?:cm|mm|km|kg|m|l|ℓ|g|センチ|ミリ|メートル|キロ|リットル|グラム)(?![a-z])"),
+    (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜|" + _SPAN),
 ]
+_KANJI_KATAKANA = re.compile(r"[\u4e00-\u9fff々][\u30a0-\u30ff]|[\u30a0-\u30ff][\u4e00-\u9fff々]")
+# Question words match nothing in the source: 何 with its counter or unit (何センチ, 何か月), いつ, どこ, いくら …
+_ASKING = re.compile(r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム|か月|ヶ月|週間|種類|桁|[日時人円回歳個件階番分年月冊台])?|"
+                     r"いつ|どこ|どれ|いくら|どのくらい|どれくらい|どう")
 _FAQ_QUESTION = re.compile(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]")
 
 
-def _answer_type(question: str) -> re.Pattern[str] | None:
+def _answer_type(question: str) -> tuple[re.Pattern[str] | None, set[str]]:
+    """What a sentence must hold to answer ``question``, and the bigrams of the question's words that name that kind
+    of answer (サイズ, 何センチ, タダ): a sentence holding such an answer (縦4.5cm) is taken to match them."""
     q = normalize(question)
-    return next((re.compile(holds) for asks, holds in _ANSWER_TYPES if re.search(asks, q)), None)
+    for asks, holds in _ANSWER_TYPES:
+        words = [m.group(0) for m in re.finditer(asks, q)]
+        if words:
+            return re.compile(holds), set().union(*(content_bigrams(w) for w in words))
+    return None, set()
 
 
-def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5) -> str:
+def _domain_grams(domain: str, question: str) -> set[str]:
+    """Bigrams of the service's own subject (the system message: 「マイナンバーカードの手続きについての質問に答えます」),
+    which a question names without asking anything by it."""
+    return content_bigrams(normalize(domain).replace(normalize(question), " ")) if domain else set()
+
+
+def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5,
+                    domain: str = "") -> str:
     """Quote the context's best-matching sentence with its citation, or hand off when none matches.
 
     Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence decides
     answer or handoff. The sentence quoted must hold the kind of answer asked for (a time for 「何時」, an amount
-    for 「いくら」) and, preferably, the thing asked about (「駐車場」 in 「プールの駐車場は何台」).
+    for 「いくら」, a span for 「いつ届く」, a size for 「何センチ」) and, preferably, the thing asked about (「駐車場」 in
+    「プールの駐車場は何台」). Words naming the kind of answer that the source never uses (サイズ, タダ) count as found in
+    a sentence that holds such an answer.
+    ``domain`` (the system message) names the service's subject: a question's words for it (マイナンバーカード in a
+    マイナンバーカード FAQ) that no passage repeats do not count against a passage, unless they are all it asks.
     """
     passages = [p for p in _passages(context) if normalize(p[0]).strip() != normalize(question).strip()]
     focus = set() if english else _focus(question)
-    wanted = None if english else _answer_type(question)
-    asked = re.sub(r"何[日時人円回歳個件階番分年月冊台]?|いつ|どこ|どれ|いくら|どのくらい|どう", " ", question)  # question words match nothing
-    q_grams = content_bigrams(asked) or set(char_bigrams(asked)) or set(char_bigrams(question))
+    wanted, kind_grams = (None, set()) if english else _answer_type(question)
+    asked = _ASKING.sub(" ", normalize(question))  # question words match nothing
+    # No bigram across a kanji/katakana boundary (用カ of 「利用カード」): it joins two words the source may well use
+    # apart (the same rule as aidojo.retrieval's key terms).
+    q_grams = {g for g in content_bigrams(asked) if not _KANJI_KATAKANA.fullmatch(g)} or set(char_bigrams(asked)) \
+        or set(char_bigrams(question))
     # Bigrams found in many sentences (the document's topic) tell less than rare ones: pick by IDF weight.
     sentence_grams = [set(char_bigrams(p[0])) for p in passages]
     n = len(passages)
+    anywhere = set().union(*sentence_grams) if sentence_grams else set()
+    kind_grams -= anywhere  # a kind word the source itself uses (期間) is matched as written
+    given = (q_grams & _domain_grams(domain, question)) - anywhere - kind_grams
+    if given and q_grams - given:
+        q_grams = q_grams - given
+    holds_kind = [bool(wanted and kind_grams and wanted.search(normalize(p[0]))) for p in passages]
     idf = {g: math.log((n + 1) / (1 + sum(g in grams for grams in sentence_grams)) + 1) for g in q_grams}
     best_score = 0.0
     candidates: list[tuple[tuple[int, float], int]] = []
@@ -164,7 +198,7 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
         grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
-        matched = q_grams & grams
+        matched = q_grams & (grams | (kind_grams if holds_kind[i] else set()))
         best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
         j = i + 1 if _FAQ_QUESTION.match(normalize(sentence)) and i + 1 < n else i  # a FAQ question line answers with the next
         if not matched and not (wanted and group in about):
@@ -257,7 +291,7 @@ def answer_question(req: Request, question: str) -> tuple[str, str]:
     """(reply, task): a grounded answer or a handoff when a source is given; otherwise a no-source reply or the demo."""
     context = context_for(req, question)
     if context:
-        return grounded_answer(question, context, english=req.english), "grounded"
+        return grounded_answer(question, context, english=req.english, domain=req.system), "grounded"
     if has_grounding_rule(req.instructions):
         return (NO_SOURCE_REPLY_EN if req.english else NO_SOURCE_REPLY), "no_source"
     return invented_answer(question, english=req.english), "hallucination_demo"
