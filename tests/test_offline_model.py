@@ -172,6 +172,10 @@ _FAQ_06_19 = ("【FAQ-06】Q: 申請してからカードが届くまでどの�
               "有効期限通知書が届きます。通知書に従って、カードの更新または電子証明書の更新を申請してください。")
 
 
+_FAQ_27 = ("【FAQ-27】Q: 子どものカードも作れますか？\nA: 0歳から申請できます。15歳未満の方は法定代理人（親など）が申請し、"
+           "受け取りの際も法定代理人の同行が必要です。")
+
+
 def _ask_faq(subject: str, faq: str, question: str) -> str:
     from aidojo.llm.offline.engine import respond
 
@@ -204,11 +208,14 @@ def _ask_faq(subject: str, faq: str, question: str) -> str:
          "無帽・無背景のものが必要です。", "写真の大きさってどれくらい？", "4.5cm"),
         ("みどり市 環境課", "【FAQ-4】Q: 粗大ごみになるもの\nA: 一辺の長さが50cmを超えるものは粗大ごみです。", "粗大ごみになるのは何センチからですか", "50cm"),
         ("みどり市 環境課", "【FAQ-6】Q: 指定ごみ袋について\nA: 燃えるごみの指定袋は45リットルまでです。", "ごみ袋は何リットルまで？", "45リットル"),
-        # the service's own subject (named in the system message) is not held against a passage that leaves it out
-        ("マイナンバーカードの手続き", "【FAQ-27】Q: 子どものカードも作れますか？\nA: 0歳から申請できます。15歳未満の方は法定代理人（親など）が"
-         "申請し、受け取りの際も法定代理人の同行が必要です。", "赤ちゃんのマイナンバーカードは何歳から申請できますか", "0歳から"),
-        ("みどり市立図書館", "【FAQ-2】Q: 子どもでもカードを作れますか？\nA: 市内に住んでいる方なら、0歳から作れます。",
+        # a sentence answering in the question's own words (何歳から申請 → 0歳から申請), its subject named differently
+        ("マイナンバーカードの手続き", _FAQ_27, "赤ちゃんのマイナンバーカードは何歳から申請できますか", "0歳から"),
+        ("市の窓口", "【FAQ-2】Q: 子どもでもカードを作れますか？\nA: 市内に住んでいる方なら、0歳から作れます。",
          "みどり市立図書館の利用カードは何歳から作れますか", "0歳から"),
+        ("みどり市 環境課", "【FAQ-9】Q: 粗大ごみの申し込み\nA: 粗大ごみは、収集日の7日前までに電話で申し込んでください。",
+         "大型ごみを出したいときは何日前までに電話すればいい？", "7日前まで"),
+        ("みどり市立図書館", "【FAQ-4】Q: 開館時間\nA: 平日は午後7時まで開いています。土日は午後5時までです。",
+         "うちの近くの分館は平日何時まで開いていますか", "午後7時まで"),
     ],
 )
 def test_grounded_answer_takes_a_citizens_wording(subject, faq, question, quoted):
@@ -228,8 +235,10 @@ def test_grounded_answer_takes_a_citizens_wording(subject, faq, question, quoted
          "スマートフォン、パソコン、まちなかの証明写真機から申請できます。", "マイナンバーカードでパスポートは作れますか"),
         ("みどり市立図書館", "【FAQ-2】Q: 子どもでもカードを作れますか？\nA: 市内に住んでいる方なら、0歳から作れます。",
          "みどり市立図書館の駐車場は何台とめられますか"),
-        ("市の窓口", "【FAQ-2】Q: 子どもでもカードを作れますか？\nA: 市内に住んでいる方なら、0歳から作れます。",
-         "みどり市立図書館の利用カードは何歳から作れますか"),  # no subject given: the library is not in the passage
+        # the question's own words follow no answer of the asked kind
+        ("マイナンバーカードの手続き", _FAQ_27, "赤ちゃんのマイナンバーカードは何歳まで使えますか"),
+        # the search offered the wrong entry alone (its aliases name マイナンバーカード): nothing to quote about 受け取り
+        ("マイナンバーカードの手続き", _FAQ_27, "マイナンバーカードの受け取りに必要なものは？"),
     ],
 )
 def test_grounded_answer_still_hands_off_what_the_passage_does_not_say(subject, faq, question):

@@ -153,23 +153,40 @@ def _answer_type(question: str) -> tuple[re.Pattern[str] | None, set[str]]:
     return None, set()
 
 
-def _domain_grams(domain: str, question: str) -> set[str]:
-    """Bigrams of the service's own subject (the system message: 「マイナンバーカードの手続きについての質問に答えます」),
-    which a question names without asking anything by it."""
-    return content_bigrams(normalize(domain).replace(normalize(question), " ")) if domain else set()
+# The words right after the question word, found right after an answer of the asked kind, show a sentence that answers
+# exactly what was asked: 「何歳から申請できますか」 ↔ 「0歳から申請できます」 (extractive QA's oldest cue).
+_CLOZE_WORD = re.compile(r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム|か月|ヶ月|週間|[日時人円回歳個件冊台])|いつ|いくら")
+_QUESTION_END = re.compile(r"(?:ですか|ますか|でしょうか|ません|か)?[?？。!！\s]*$")
 
 
-def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5,
-                    domain: str = "") -> str:
+def _cloze_tail(question: str) -> str | None:
+    """The question's words right after its question word (「から申請」 of 「何歳から申請できますか」), or None when they are
+    too short or hold no kanji or katakana to be telling."""
+    q = normalize(question)
+    words = list(_CLOZE_WORD.finditer(q))
+    if not words:
+        return None
+    tail = _QUESTION_END.sub("", q[words[-1].end():]).strip()[:4]
+    return tail if len(tail) >= 3 and re.search(r"[\u4e00-\u9fff\u30a0-\u30ff]", tail) else None
+
+
+def _answers_as_asked(sentence: str, wanted: re.Pattern[str] | None, tail: str | None) -> bool:
+    """Whether ``sentence`` holds an answer of the asked kind followed by the question's own words (see _cloze_tail)."""
+    if not wanted or not tail:
+        return False
+    text = normalize(sentence)
+    return any(text[m.end():].lstrip().startswith(tail) for m in wanted.finditer(text))
+
+
+def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5) -> str:
     """Quote the context's best-matching sentence with its citation, or hand off when none matches.
 
     Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence decides
     answer or handoff. The sentence quoted must hold the kind of answer asked for (a time for 「何時」, an amount
     for 「いくら」, a span for 「いつ届く」, a size for 「何センチ」) and, preferably, the thing asked about (「駐車場」 in
     「プールの駐車場は何台」). Words naming the kind of answer that the source never uses (サイズ, タダ) count as found in
-    a sentence that holds such an answer.
-    ``domain`` (the system message) names the service's subject: a question's words for it (マイナンバーカード in a
-    マイナンバーカード FAQ) that no passage repeats do not count against a passage, unless they are all it asks.
+    a sentence that holds such an answer. A sentence that answers in the question's own words (「何歳から申請できますか」
+    → 「0歳から申請できます」) is taken even when the question names its subject differently (赤ちゃんのマイナンバーカード).
     """
     passages = [p for p in _passages(context) if normalize(p[0]).strip() != normalize(question).strip()]
     focus = set() if english else _focus(question)
@@ -184,9 +201,7 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
     n = len(passages)
     anywhere = set().union(*sentence_grams) if sentence_grams else set()
     kind_grams -= anywhere  # a kind word the source itself uses (期間) is matched as written
-    given = (q_grams & _domain_grams(domain, question)) - anywhere - kind_grams
-    if given and q_grams - given:
-        q_grams = q_grams - given
+    tail = None if english else _cloze_tail(question)
     holds_kind = [bool(wanted and kind_grams and wanted.search(normalize(p[0]))) for p in passages]
     idf = {g: math.log((n + 1) / (1 + sum(g in grams for grams in sentence_grams)) + 1) for g in q_grams}
     best_score = 0.0
@@ -200,6 +215,10 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
             continue
         matched = q_grams & (grams | (kind_grams if holds_kind[i] else set()))
         best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
+        if _answers_as_asked(sentence, wanted, tail):
+            best_score = 1.0
+            candidates.append(((2, sum(idf[g] for g in matched)), i))
+            continue
         j = i + 1 if _FAQ_QUESTION.match(normalize(sentence)) and i + 1 < n else i  # a FAQ question line answers with the next
         if not matched and not (wanted and group in about):
             continue
@@ -291,7 +310,7 @@ def answer_question(req: Request, question: str) -> tuple[str, str]:
     """(reply, task): a grounded answer or a handoff when a source is given; otherwise a no-source reply or the demo."""
     context = context_for(req, question)
     if context:
-        return grounded_answer(question, context, english=req.english, domain=req.system), "grounded"
+        return grounded_answer(question, context, english=req.english), "grounded"
     if has_grounding_rule(req.instructions):
         return (NO_SOURCE_REPLY_EN if req.english else NO_SOURCE_REPLY), "no_source"
     return invented_answer(question, english=req.english), "hallucination_demo"
