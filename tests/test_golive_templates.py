@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,20 @@ def test_go_live_report_is_byte_identical_twice_and_passes(name, tmp_path, reque
     assert (team_log.read_bytes() if team_log.is_file() else None) == before  # the team's log is untouched
     assert (tmp_path / "handoff.jsonl").is_file()  # the run's records went to its own file
     assert runs[0].exit_code == runs[1].exit_code == 0 and text.startswith("公開判定：合格"), text
+
+
+@pytest.mark.slow
+def test_show_scores_prints_each_scenarios_relevance_and_a_threshold_hint(tmp_path):
+    """README: `aidojo eval scenarios.yaml --show-scores` shows where to set template.toml's min_relevance."""
+    from aidojo.cli import app
+
+    suite = REPO / "hackathon_templates" / "faq_bot" / "scenarios.yaml"
+    res = CliRunner().invoke(app, ["eval", str(suite), "--show-scores", "--log", str(tmp_path / "handoff.jsonl"),
+                                   "--report", str(tmp_path / "scores.txt")])
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "scores.txt").read_text(encoding="utf-8")
+    assert text.startswith("検索スコア（高い順）") and "しきい値の目安：answerable の最低" in text
+    rows = [line.split() for line in text.splitlines()[2:] if re.match(r"\s+\d\.\d\d\s", line)]
+    assert len(rows) >= 50 and all(0.0 <= float(row[0]) <= 1.0 for row in rows)  # Hit.relevance, one scale
+    scores = [float(row[0]) for row in rows]
+    assert scores == sorted(scores, reverse=True)
