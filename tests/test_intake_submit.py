@@ -114,7 +114,7 @@ def test_partly_unanswered_cells_are_listed(tmp_path):
     write_nb(tmp_path / "work" / "t01_kadai.ipynb", variant(lay, GOOD_Q1, None))  # q2 as released
     packed = pack_submission("t01", "k12345", work_dir=tmp_path / "work", out=tmp_path / "out", layout=lay)
     partly = [w for w in packed.warnings if "書き換えられていない解答セル" in w]
-    assert len(partly) == 1 and "番目" in partly[0]
+    assert len(partly) == 1 and "問2" in partly[0]  # named as the learner sees it in the notebook
 
 
 def test_untouched_is_recognised_without_the_released_folder(tmp_path):

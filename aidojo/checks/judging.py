@@ -37,8 +37,9 @@ def failure_hint(case: Case, obs: Observation, timeout: float | None = None) -> 
                 "os._exit や exit()、大きすぎるデータを作っていないか確認してください。")
     if obs.error == "NotImplementedError":
         return NOT_WRITTEN
-    if obs.error == "NameError":
-        return f"関数がまだ定義されていないか、名前が違います（{obs.message}）。答えのセルを実行しましたか？"
+    if obs.error == "NameError":  # a held-back case never echoes the message: the learner's code could write it
+        detail = "" if case.hidden else f"（{obs.message}）"
+        return f"関数がまだ定義されていないか、名前が違います{detail}。答えのセルを実行しましたか？"
     if obs.error:
         detail = f"（{obs.error}: {obs.message}）" if obs.message and not case.hidden else f"（{obs.error}）"
         return f"{case_label(case)}で関数を呼ぶとエラーになりました{detail}。"
@@ -46,6 +47,7 @@ def failure_hint(case: Case, obs: Observation, timeout: float | None = None) -> 
 
 
 def _strings(value: Any, out: set[str], depth: int = 0) -> None:
+    """The values (not the keys: those name fields of the observer's own result) found in ``value``."""
     if depth > 20 or len(out) > 2000:
         return
     if isinstance(value, str):
@@ -53,20 +55,21 @@ def _strings(value: Any, out: set[str], depth: int = 0) -> None:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         out.add(str(value))
     elif isinstance(value, dict):
-        for k, v in value.items():
-            _strings(k, out, depth + 1)
+        for v in value.values():
             _strings(v, out, depth + 1)
     elif isinstance(value, list):
         for v in value:
             _strings(v, out, depth + 1)
 
 
-def scrub(hint: str, obs: Observation) -> str:
-    """A held-back case's hint without anything the learner's code reported: a learner must not be able to
-    read held-back inputs back out of a feedback page by echoing them into a result."""
+def scrub(hint: str, obs: Observation, case: Case | None = None) -> str:
+    """A held-back case's hint without its inputs and without any value the learner's code reported: a learner
+    must not be able to read held-back inputs back out of a feedback page by echoing them into a result."""
     found: set[str] = set()
     _strings(obs.value, found)
     _strings(obs.message, found)
+    if case is not None:
+        _strings(dict(case.args), found)
     for text in sorted(found, key=len, reverse=True):
         if len(text) >= 3 and text in hint:
             hint = hint.replace(text, "…")
@@ -80,7 +83,8 @@ def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapp
     met = 0
     for case in cases:
         obs = observations.get(case.id, Observation(missing=True))
-        hint = failure_hint(case, obs, timeout)
+        hint = failure_hint(case, obs, timeout)  # built from the case and fixed texts only: never scrubbed
+        judged = hint is None
         if hint is None:
             try:
                 hint = question.judge(case, obs)
@@ -89,7 +93,7 @@ def judge_code(question: CodeQuestion, cases: Sequence[Case], observations: Mapp
         if hint is None:
             met += 1
         else:
-            hints.append(scrub(hint, obs) if case.hidden else hint)
+            hints.append(scrub(hint, obs, case) if case.hidden and judged else hint)
     total = len(cases)
     ok = total > 0 and met == total
     return CheckResult(ok, hints, met / total if total else 0.0, praise=question.praise,

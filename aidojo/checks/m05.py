@@ -1,20 +1,27 @@
-"""m05 データ×AI: checkers for classifying opinions, counting them with pandas, the chart and the summary prompt.
+"""m05 データ×AI: classifying opinions, counting them with pandas, the chart and the summary prompt.
 
-The chart is checked through the matplotlib ``Figure`` object (title, axis label, bar heights per label),
-never through pixels. ``load_opinions()`` finds the module's CSV of fictional public comments.
+Each question's ``observe`` calls the learner's function on one case (in a forked child in the notebook, in
+the sandbox when grading) and returns plain data: the label and the prompts a scripted client received, the
+counts of a Series, the bars of a matplotlib ``Figure`` (never its pixels), a prompt string. Its ``judge``
+decides from that data alone. Held-back cases stay with the grader. ``load_opinions()`` finds the
+module's CSV of fictional public comments (the notebook and the lesson use it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
 from pathlib import Path
 from typing import Any
 
-from aidojo.checks.sandbox import case_label, graded, isolated
-from aidojo.checks.registry import CheckResult, question
+from aidojo.checks.judging import case_label
+from aidojo.checks.observe import plain, type_name
+from aidojo.checks.registry import code_question
+from aidojo.checks.spec import Case, Observation
 
 CATEGORIES = ["子育て", "交通", "ごみ", "防災", "福祉", "その他"]
 CSV_NAME = "opinions.csv"
+COURSE_ROOT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (exercises/, solutions/)
+MAX_PROMPT_CHARS = 20_000  # a summary prompt longer than this is not read (the judge stays fast)
 
 
 def opinions_path() -> Path:
@@ -22,10 +29,8 @@ def opinions_path() -> Path:
     here = Path.cwd() / CSV_NAME
     if here.exists():
         return here
-    from aidojo.course.config import REPO_ROOT
-
     for folder in ("exercises", "solutions"):
-        path = REPO_ROOT / folder / "m05" / CSV_NAME
+        path = COURSE_ROOT / folder / "m05" / CSV_NAME
         if path.exists():
             return path
     raise FileNotFoundError(f"{CSV_NAME} が見つかりません。m05 の課題フォルダ（exercises/m05）で開いてください。")
@@ -38,128 +43,148 @@ def load_opinions():
     return pd.read_csv(opinions_path(), encoding="utf-8-sig")
 
 
+def _where(case: Case, shown: str) -> str:
+    """How a hint names a case: ``shown`` for a public case, its description only for a held-back one."""
+    return case_label(case) if case.hidden else shown
+
+
 # --- q1: classify one opinion --------------------------------------------------------------------------
 
-# (opinion, scripted reply, expected label, what it shows)
-Q1_SCRIPTED: list[tuple[str, str, str, str]] = [
-    ("バスの本数が減って、通院に困っています。", "交通", "交通", "AIが「交通」と答えた"),
-    ("集積所のごみをカラスが散らかしています。", "  ごみ\n", "ごみ", "前後に空白や改行がある返事"),
-    ("計画の資料が長くて読むのが大変でした。", "この意見はどれにも当てはまらないと思います。", "その他", "カテゴリ名ではない返事"),
-]
-# opinions the offline practice model classifies the same way for any prompt that lists the categories
-Q1_OFFLINE: list[str] = [
-    "保育園の待機児童が多く、子どもを預けられずに困っています。",
-    "避難所の体育館に冷暖房がなく、災害のときが心配です。",
-    "駅前の道路の渋滞がひどく、バスが時刻表どおりに来ません。",
-]
+
+def _sent_text(body: Any) -> str:
+    messages = body.get("messages") if isinstance(body, dict) else None
+    return "\n".join(str(m.get("content") or "") for m in messages or [] if isinstance(m, dict))
 
 
-def _sent_text(body: dict) -> str:
-    return "\n".join(str(m.get("content") or "") for m in body.get("messages") or [])
+def observe_q1(values: dict, case: Case) -> dict:
+    from aidojo.llm import offline_client, scripted_client
+
+    fn = values["classify_opinion"]
+    if case.kind == "offline_model":  # the same function against the offline practice model
+        got = fn(offline_client(), case.args["text"])
+        return {"type": type_name(got), "label": got[:300] if isinstance(got, str) else None}
+    fake = scripted_client([case.args["reply"]])
+    got = fn(fake, case.args["text"])
+    return {"type": type_name(got), "label": got[:300] if isinstance(got, str) else None,
+            "sent": [_sent_text(body)[:MAX_PROMPT_CHARS] for body in fake.transport.requests[:5]],
+            "calls": fake.transport.calls}
 
 
-@question("m05.q1", reads=("classify_opinion",), title="意見を1件分類する")
-@isolated
-def check_q1(classify_opinion: Callable, scripted: Sequence[tuple[str, str, str, str]] | None = None,
-             offline: Sequence[str] | None = None) -> CheckResult:
-    from aidojo.llm import client, scripted_client
-    from aidojo.llm.offline.engine import classify
+def judge_q1(case: Case, obs: Observation) -> str | None:
+    got, want, text = obs.value, case.expect, case.args["text"]
+    label = got["label"]
+    if got["type"] != "str" or not isinstance(label, str):
+        return f"カテゴリ名を文字列で返してください（いまは {got['type']} です）。"
+    if case.kind == "offline_model":
+        if label == want:
+            return None
+        return ("練習用オフラインモデルで分類できませんでした（" + _where(case, f"「{text}」") + f"が「{label[:20]}」）。"
+                "プロンプトに「分類してください」と、カテゴリの一覧と、区切った意見を書きましょう。")
+    calls, sent = got["calls"], got["sent"]
+    if calls != 1:
+        return f"意見1件につき、AIを1回だけ呼んでください（{calls}回呼ばれました）。"
+    prompt = sent[0] if isinstance(sent, list) and sent and isinstance(sent[0], str) else ""
+    missing = [c for c in CATEGORIES if c not in prompt]
+    if text not in prompt:
+        return "プロンプトに意見の文章そのものを入れてください。"
+    if missing:
+        return "プロンプトにカテゴリをすべて書いてください（CATEGORIES を使いましょう）。足りないもの：" + "、".join(missing)
+    if label == want:
+        return None
+    reply = case.args["reply"]
+    if label.strip() == want:
+        return "返事の前後の空白や改行を取り除いてください（.strip()）。"
+    if want == "その他" and case.kind == "empty_reply":
+        return f"{_where(case, '空の返事')}のときも「その他」を返してください（空の文字は CATEGORIES に含まれません）。"
+    if want == "その他":
+        shown = f"返事が「{reply}」"
+        return (f"{_where(case, shown)}のときは「その他」を返してください。返事（.strip() したもの）が CATEGORIES の"
+                "どれかとまったく同じときだけ、そのカテゴリ名を返します（一部に含まれるだけではだめです）。")
+    return f"{_where(case, f'返事が「{reply.strip()}」')}：返事どおりのカテゴリ名を返してください" + (
+        "。" if case.hidden else f"（「{want}」のはずが「{label[:20]}」）。")
 
-    held_back = scripted is not None
-    scripted = list(scripted if scripted is not None else Q1_SCRIPTED)
-    offline = list(offline if offline is not None else Q1_OFFLINE)
-    hints: list[str] = []
-    ok = 0
-    for text, reply, want, note in scripted:
-        where = case_label(note, held_back)
-        fake = scripted_client([reply])
-        got = classify_opinion(fake, text)
-        if fake.transport.calls != 1:
-            hints.append(f"意見1件につき、AIを1回だけ呼んでください（{fake.transport.calls}回呼ばれました）。")
-            continue
-        sent = _sent_text(fake.transport.requests[0])
-        missing = [c for c in CATEGORIES if c not in sent]
-        if text not in sent:
-            hints.append("プロンプトに意見の文章そのものを入れてください。")
-        elif missing:
-            hints.append("プロンプトにカテゴリをすべて書いてください（CATEGORIES を使いましょう）。足りないもの：" + "、".join(missing))
-        elif not isinstance(got, str):
-            hints.append(f"カテゴリ名を文字列で返してください（いまは {type(got).__name__} です）。")
-        elif got != want:
-            if got.strip() == want:
-                hints.append("返事の前後の空白や改行を取り除いてください（.strip()）。")
-            elif want == "その他":
-                hints.append(f"{where}のときは「その他」を返してください（返事が CATEGORIES に含まれているか確かめましょう）。")
-            else:
-                hints.append(f"{where}：返事どおりのカテゴリ名を返してください" + ("。" if held_back else f"（「{want}」のはずが「{got}」）。"))
-        else:
-            ok += 1
-    llm = client()
-    for text in offline:
-        want = classify(text, CATEGORIES)
-        got = classify_opinion(llm, text)
-        if got == want:
-            ok += 1
-        else:
-            hints.append("練習用オフラインモデルで分類できませんでした（" + ("非公開の確認用データ" if held_back else f"「{text}」")
-                         + f"が「{got}」）。プロンプトに「分類してください」と、カテゴリの一覧と、区切った意見を書きましょう。")
-    return graded(ok, len(scripted) + len(offline), hints)
 
+code_question("m05.q1", reads=("classify_opinion",), title="意見を1件分類する", observe=observe_q1, judge=judge_q1,
+              uses_model=True, cases=[
+                  Case("p1", "category_reply", {"text": "バスの本数が減って、通院に困っています。", "reply": "交通"}, "交通",
+                       "AIが「交通」と答えたとき"),
+                  Case("p2", "padded_reply", {"text": "集積所のごみをカラスが散らかしています。", "reply": "  ごみ\n"}, "ごみ",
+                       "前後に空白や改行がある返事"),
+                  Case("p3", "other_reply", {"text": "計画の資料が長くて読むのが大変でした。",
+                                             "reply": "この意見はどれにも当てはまらないと思います。"}, "その他", "カテゴリ名ではない返事"),
+                  Case("p4", "other_reply", {"text": "公園のベンチが古くなっています。", "reply": "分類：子育て"}, "その他",
+                       "カテゴリ名のほかに文字がついた返事"),
+                  Case("p5", "empty_reply", {"text": "説明会の日程を早めに知らせてください。", "reply": ""}, "その他", "空の返事"),
+                  Case("p6", "offline_model", {"text": "保育園の待機児童が多く、子どもを預けられずに困っています。"}, "子育て",
+                       "練習用オフラインモデル"),
+                  Case("p7", "offline_model", {"text": "避難所の体育館に冷暖房がなく、災害のときが心配です。"}, "防災",
+                       "練習用オフラインモデル"),
+                  Case("p8", "offline_model", {"text": "駅前の道路の渋滞がひどく、バスが時刻表どおりに来ません。"}, "交通",
+                       "練習用オフラインモデル"),
+              ])
 
 # --- q2: count per category -------------------------------------------------------------------------------
 
-Q2_CASES: list[tuple[list[str], str]] = [
-    (["交通", "ごみ", "交通", "子育て", "その他", "交通", "福祉", "防災", "ごみ"], "全カテゴリがある表"),
-    (["福祉", "交通", "福祉", "福祉"], "件数0のカテゴリがある表"),
-]
 
-
-@question("m05.q2", reads=("count_by_category",), title="カテゴリごとに数える")
-@isolated
-def check_q2(count_by_category: Callable, cases: Sequence[tuple[list[str], str]] | None = None) -> CheckResult:
+def observe_q2(values: dict, case: Case) -> dict:
     import pandas as pd
 
-    held_back = cases is not None
-    cases = list(cases if cases is not None else Q2_CASES)
-    hints: list[str] = []
-    ok = 0
-    for labels, note in cases:
-        where = case_label(note, held_back)
-        df = pd.DataFrame({"id": [f"PC-{i:04d}" for i in range(1, len(labels) + 1)], "地区": "中央地区",
-                           "意見": "（意見）", "カテゴリ": labels})
-        before = df.copy()
-        got = count_by_category(df)
-        want = [labels.count(c) for c in CATEGORIES]
-        if isinstance(got, pd.DataFrame):
-            hints.append("DataFrame ではなく Series（1列の表）を返してください。")
-            continue
-        if not isinstance(got, pd.Series):
-            hints.append(f"pandas の Series を返してください（いまは {type(got).__name__} です）。")
-            continue
-        if not df.equals(before):
-            hints.append("受け取った表（df）を書き換えないでください。")
-        index = [str(i) for i in got.index]
-        if sorted(index) != sorted(CATEGORIES) and set(index) <= set(CATEGORIES):
-            hints.append(f"{where}：件数が0のカテゴリも0として入れてください（reindex(CATEGORIES, fill_value=0) など）。")
-        elif index != CATEGORIES:
-            if sorted(index) == sorted(CATEGORIES):
-                hints.append("並び順を CATEGORIES と同じにしてください（reindex(CATEGORIES) など）。")
-            else:
-                hints.append(f"Series の見出し（index）をカテゴリ名にしてください（いまは {index[:6]}）。")
-        elif [int(v) for v in got.tolist()] != want:
-            hints.append(f"{where}：件数が違います" + ("。" if held_back else f"（期待：{dict(zip(CATEGORIES, want))}）。"))
-        else:
-            ok += 1
-    return graded(ok, len(cases), hints)
+    labels = list(case.args["labels"])
+    df = pd.DataFrame({"id": [f"PC-{i:04d}" for i in range(1, len(labels) + 1)], "地区": "中央地区",
+                       "意見": "（意見）", "カテゴリ": labels})
+    before = df.copy()
+    got = values["count_by_category"](df)
+    out: dict[str, Any] = {"type": type_name(got), "changed": not df.equals(before)}
+    if isinstance(got, pd.Series):
+        out["index"] = [str(i)[:40] for i in list(got.index)[:50]]
+        out["values"] = [plain(v) for v in got.tolist()[:50]]
+    return out
 
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def judge_q2(case: Case, obs: Observation) -> str | None:
+    got, labels = obs.value, list(case.args["labels"])
+    want = [labels.count(c) for c in CATEGORIES]
+    if got["type"] == "DataFrame":
+        return "DataFrame ではなく Series（1列の表）を返してください。"
+    if got["type"] != "Series":
+        return f"pandas の Series を返してください（いまは {got['type']} です）。"
+    if got["changed"]:
+        return "受け取った表（df）を書き換えないでください。"
+    index, counts = got["index"], got["values"]
+    if sorted(index) != sorted(CATEGORIES) and set(index) <= set(CATEGORIES):
+        return f"{_where(case, case.note)}：件数が0のカテゴリも0として入れてください（reindex(CATEGORIES, fill_value=0) など）。"
+    if index != CATEGORIES:
+        if sorted(index) == sorted(CATEGORIES):
+            return "並び順を CATEGORIES と同じにしてください（reindex(CATEGORIES) など）。"
+        return f"Series の見出し（index）をカテゴリ名にしてください（いまは {index[:6]}）。"
+    if not all(_is_count(v) for v in counts):
+        return f"{_where(case, case.note)}：件数に数でない値（NaN など）があります。0件のカテゴリは fill_value=0 で0にしてください。"
+    if list(counts) != want:
+        return f"{_where(case, case.note)}：件数が違います" + ("。" if case.hidden else f"（期待：{dict(zip(CATEGORIES, want))}）。")
+    return None
+
+
+code_question("m05.q2", reads=("count_by_category",), title="カテゴリごとに数える", observe=observe_q2, judge=judge_q2, cases=[
+    Case("p1", "all_categories", {"labels": ["交通", "ごみ", "交通", "子育て", "その他", "交通", "福祉", "防災", "ごみ"]},
+         note="全カテゴリがある表"),
+    Case("p2", "missing_categories", {"labels": ["福祉", "交通", "福祉", "福祉"]}, note="件数0のカテゴリがある表"),
+    Case("p3", "missing_categories", {"labels": ["ごみ"]}, note="1件だけの表"),
+])
 
 # --- q3: the chart ----------------------------------------------------------------------------------------
-
-Q3_CASES: list[tuple[list[int], str]] = [([58, 66, 47, 44, 57, 48], "全体の件数"), ([3, 0, 12, 5, 1, 9], "0件を含む件数")]
 
 
 def bars_by_label(fig: Any) -> tuple[dict[str, float], str, str, str]:
     """Read a bar chart from its Figure: {label: bar length}, title, value-axis label, orientation."""
+    pairs, title, value_label, orientation = _bars(fig)
+    return dict(pairs), title, value_label, orientation
+
+
+def _bars(fig: Any) -> tuple[list[tuple[str, float]], str, str, str]:
     fig.canvas.draw()
     ax = fig.axes[0]
     title = ax.get_title() or (fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else "")
@@ -167,12 +192,12 @@ def bars_by_label(fig: Any) -> tuple[dict[str, float], str, str, str]:
     vertical = all(abs(p.get_y()) < 1e-9 for p in bars) and not all(abs(p.get_x()) < 1e-9 for p in bars)
     axis = ax.xaxis if vertical else ax.yaxis
     ticks = {round(float(t), 6): lab.get_text() for t, lab in zip(axis.get_ticklocs(), axis.get_ticklabels())}
-    out: dict[str, float] = {}
+    out: list[tuple[str, float]] = []
     for p in bars:
         centre = p.get_x() + p.get_width() / 2 if vertical else p.get_y() + p.get_height() / 2
         nearest = min(ticks, key=lambda t: abs(t - centre)) if ticks else None
         label = ticks.get(nearest, "") if nearest is not None and abs(nearest - centre) < 0.5 else ""
-        out[label] = float(p.get_height() if vertical else p.get_width())
+        out.append((label, float(p.get_height() if vertical else p.get_width())))
     value_label = ax.get_ylabel() if vertical else ax.get_xlabel()
     return out, title, value_label, "vertical" if vertical else "horizontal"
 
@@ -183,88 +208,94 @@ def axis_labels(fig: Any) -> str:
     return ax.get_xlabel() + " " + ax.get_ylabel()
 
 
-@question("m05.q3", reads=("make_chart",), title="棒グラフにする")
-@isolated
-def check_q3(make_chart: Callable, cases: Sequence[tuple[list[int], str]] | None = None) -> CheckResult:
+def observe_q3(values: dict, case: Case) -> dict:
     import matplotlib
+
+    matplotlib.use("Agg", force=True)
     import pandas as pd
     from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    counts = pd.Series(list(case.args["counts"]), index=CATEGORIES, name="件数")
+    fig = values["make_chart"](counts.copy())
+    if not isinstance(fig, Figure):
+        return {"type": type_name(fig)}
+    if not fig.axes:
+        return {"type": "Figure", "axes": 0}
+    bars, title, value_label, orientation = _bars(fig)
+    return {"type": "Figure", "axes": len(fig.axes), "bars": [[label[:40], height] for label, height in bars[:50]],
+            "title": title[:200], "value_label": value_label[:200], "axis_labels": axis_labels(fig)[:400],
+            "orientation": orientation}
 
-    held_back = cases is not None
-    cases = list(cases if cases is not None else Q3_CASES)
-    hints: list[str] = []
-    ok = 0
-    for values, note in cases:
-        where = case_label(note, held_back)
-        counts = pd.Series(values, index=CATEGORIES, name="件数")
-        fig = make_chart(counts.copy())
-        if not isinstance(fig, Figure):
-            hints.append("作ったグラフの Figure を return してください（fig, ax = plt.subplots() の fig）。")
-            continue
-        if not fig.axes:
-            hints.append("グラフに軸（ax）がありません。ax.bar(...) で棒グラフを描いてください。")
-            continue
-        bars, title, value_label, _ = bars_by_label(fig)
-        want = {c: float(v) for c, v in zip(CATEGORIES, values)}
-        if "カテゴリ別" not in title:
-            hints.append("タイトルに「カテゴリ別」を入れてください（ax.set_title(...)）。")
-        elif "件数" not in value_label + axis_labels(fig):
-            hints.append("件数の軸に「件数」というラベルをつけてください（縦棒なら ax.set_ylabel(\"件数\")）。")
-        elif not bars:
-            hints.append("棒グラフ（ax.bar または ax.barh）を描いてください。")
-        elif bars != want:
-            if sorted(bars.values()) == sorted(want.values()):
-                hints.append(f"{where}：棒の高さとカテゴリ名の組み合わせがずれています。")
-            else:
-                hints.append(f"{where}：棒の高さが件数と合いません（counts の値をそのまま使いましょう）。")
-        else:
-            ok += 1
-        plt.close(fig)
-    return graded(ok, len(cases), hints)
 
+def judge_q3(case: Case, obs: Observation) -> str | None:
+    got, counts = obs.value, list(case.args["counts"])
+    if got["type"] != "Figure":
+        return "作ったグラフの Figure を return してください（fig, ax = plt.subplots() の fig）。"
+    if not got["axes"]:
+        return "グラフに軸（ax）がありません。ax.bar(...) で棒グラフを描いてください。"
+    if "カテゴリ別" not in str(got["title"]):
+        return "タイトルに「カテゴリ別」を入れてください（ax.set_title(...)）。"
+    if "件数" not in str(got["value_label"]) + str(got["axis_labels"]):
+        return "件数の軸に「件数」というラベルをつけてください（縦棒なら ax.set_ylabel(\"件数\")）。"
+    bars = [(str(label), height) for label, height in got["bars"]]
+    if not bars:
+        return "棒グラフ（ax.bar または ax.barh）を描いてください。"
+    want = {c: float(v) for c, v in zip(CATEGORIES, counts)}
+    if len(bars) == len(want) and dict(bars) == want:
+        return None
+    where = _where(case, f"件数 {counts}")
+    if sorted(h for _, h in bars) == sorted(want.values()):
+        return f"{where}：棒の高さとカテゴリ名の組み合わせがずれています。"
+    return f"{where}：棒の高さが件数と合いません（counts の値をそのまま使いましょう）。"
+
+
+code_question("m05.q3", reads=("make_chart",), title="棒グラフにする", observe=observe_q3, judge=judge_q3, cases=[
+    Case("p1", "counts", {"counts": [58, 66, 47, 44, 57, 48]}, note="全体の件数"),
+    Case("p2", "with_zero", {"counts": [3, 0, 12, 5, 1, 9]}, note="0件を含む件数"),
+])
 
 # --- q4: a prompt that summarises one category's opinions -------------------------------------------------
 
-Q4_CASES: list[tuple[str, list[str]]] = [
-    ("交通", ["バスの本数が減って、通院に困っています。", "駅前の駐輪場が足りません。", "通学路の歩道を広げてほしいです。"]),
-    ("ごみ", ["分別のルールが分かりにくいです。", "粗大ごみの申し込みをネットでしたいです。"]),
-]
+
+def observe_q4(values: dict, case: Case) -> dict:
+    got = values["build_summary_prompt"](case.args["category"], list(case.args["opinions"]))
+    return {"type": type_name(got), "prompt": got[:MAX_PROMPT_CHARS + 1] if isinstance(got, str) else None}
 
 
-@question("m05.q4", reads=("build_summary_prompt",), title="カテゴリごとの要約を頼むプロンプト")
-@isolated
-def check_q4(build_summary_prompt: Callable, cases: Sequence[tuple[str, list[str]]] | None = None) -> CheckResult:
-    import re
-
+def judge_q4(case: Case, obs: Observation) -> str | None:
     from aidojo.llm.offline.engine import respond
     from aidojo.text.prompt_parse import length_limit
 
-    held_back = cases is not None
-    cases = list(cases if cases is not None else Q4_CASES)
-    hints: list[str] = []
-    ok = 0
-    for category, opinions in cases:
-        got = build_summary_prompt(category, list(opinions))
-        if not isinstance(got, str):
-            hints.append(f"プロンプトを文字列（str）で返してください（いまは {type(got).__name__} です）。")
-            continue
-        missing = [o for o in opinions if o not in got]
-        if category not in got:
-            hints.append("プロンプトにカテゴリ名を入れてください（何についての意見か、AIに伝えるため）。")
-        elif missing:
-            hints.append(f"意見がすべて入っていません（{len(opinions)}件中{len(opinions) - len(missing)}件）。for 文や join で全部入れましょう。")
-        elif not re.search(r"要約|まとめ", got):
-            hints.append("「要約してください」「まとめてください」のように、してほしいことを書いてください。")
-        elif not length_limit(got) and not re.search(r"\d+\s*(?:点|つ|項目|行)", got):
-            hints.append("「200字以内」「3点で」のように、答えの長さを指定してください。")
-        elif respond([{"role": "user", "content": got}]).task not in ("summary", "sections"):
-            hints.append("練習用オフラインモデルが要約として読み取れませんでした。意見は ### などで区切って、指示はその外に書きましょう。")
-        else:
-            ok += 1
-    return graded(ok, len(cases), hints)
+    got, category, opinions = obs.value, case.args["category"], list(case.args["opinions"])
+    prompt = got["prompt"]
+    if got["type"] != "str" or not isinstance(prompt, str):
+        return f"プロンプトを文字列（str）で返してください（いまは {got['type']} です）。"
+    if len(prompt) > MAX_PROMPT_CHARS:
+        return f"プロンプトが長すぎます（{MAX_PROMPT_CHARS:,}字まで）。"
+    missing = [o for o in opinions if o not in prompt]
+    if category not in prompt:
+        return "プロンプトにカテゴリ名を入れてください（何についての意見か、AIに伝えるため）。"
+    if missing:
+        return (f"{_where(case, f'「{category}」の意見{len(opinions)}件')}：意見がすべて入っていません"
+                f"（{len(opinions)}件中{len(opinions) - len(missing)}件）。for 文や join で全部入れましょう。")
+    if not re.search(r"要約|まとめ", prompt):
+        return "「要約してください」「まとめてください」のように、してほしいことを書いてください。"
+    if not length_limit(prompt) and not re.search(r"\d+\s*(?:点|つ|項目|行)", prompt):
+        return "「200字以内」「3点で」のように、答えの長さを指定してください。"
+    if respond([{"role": "user", "content": prompt}]).task not in ("summary", "sections"):
+        return "練習用オフラインモデルが要約として読み取れませんでした。意見は ### などで区切って、指示はその外に書きましょう。"
+    return None
 
 
-__all__ = ["CATEGORIES", "opinions_path", "load_opinions", "bars_by_label", "check_q1", "check_q2", "check_q3", "check_q4"]
+code_question("m05.q4", reads=("build_summary_prompt",), title="カテゴリごとの要約を頼むプロンプト", observe=observe_q4, uses_model=True,
+              judge=judge_q4, cases=[
+                  Case("p1", "several", {"category": "交通", "opinions": ["バスの本数が減って、通院に困っています。",
+                                                                         "駅前の駐輪場が足りません。", "通学路の歩道を広げてほしいです。"]},
+                       note="意見が3件"),
+                  Case("p2", "several", {"category": "ごみ", "opinions": ["分別のルールが分かりにくいです。",
+                                                                         "粗大ごみの申し込みをネットでしたいです。"]}, note="意見が2件"),
+                  Case("p3", "single", {"category": "福祉", "opinions": ["介護の相談窓口を駅の近くにもつくってください。"]},
+                       note="意見が1件だけ"),
+              ])
+
+__all__ = ["CATEGORIES", "opinions_path", "load_opinions", "bars_by_label", "axis_labels"]

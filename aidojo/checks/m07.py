@@ -1,8 +1,11 @@
 """m07 資料検索: split a manual into sections, index them, build a grounded prompt, answer or hand off.
 
-The learner's functions are called on texts of two fictional manuals: an excerpt of the welfare-desk
-handbook used in the lesson (``solutions/m07/data/seikatsuhogo_tebiki.md``) for the visible checks, and
-a National Health Insurance desk manual that only the hidden tests use. Both are fictional (みどり市).
+Each question's ``observe`` calls the learner's function on a case — a fictional manual (text) and, for
+q2–q4, questions about it — and returns plain data: the sections, the top search results of the learner's
+index for probe questions, the prompt and what the offline model answered to it, the answer dict. Its
+``judge`` decides from that data alone. The public manuals are an excerpt of the welfare-desk handbook used
+in the lesson and a child-allowance desk excerpt with ``###`` sub-headings; held-back cases use another
+manual kept with the grader. All manuals are fictional (みどり市).
 """
 
 from __future__ import annotations
@@ -11,24 +14,31 @@ import re
 from pathlib import Path
 from typing import Any
 
-from aidojo.checks.registry import CheckResult, question
+from aidojo.checks.judging import case_label
+from aidojo.checks.observe import plain, type_name
+from aidojo.checks.registry import code_question
+from aidojo.checks.spec import Case, Observation
 
 HANDBOOK_NAME = "seikatsuhogo_tebiki.md"
+COURSE_ROOT = Path(__file__).resolve().parents[2]  # the checkout this package runs from (exercises/, solutions/)
 MIN_SCORE = 9.0  # BM25 score below which the handbook has nothing on the question (calibrated on the handbook)
+SMALL_MIN_SCORE = 3.0  # the small manuals of the checks give smaller BM25 scores than the whole handbook
+MAX_TEXT = 20_000
 
 
 def handbook_path() -> Path:
-    """The welfare-desk handbook: the released copy (exercises/m07/data) or, failing that, the source copy."""
-    from aidojo.course.config import REPO_ROOT
-
+    """The welfare-desk handbook: ``data/`` next to the notebook, the released copy, or the source copy."""
+    here = Path.cwd() / "data" / HANDBOOK_NAME
+    if here.is_file():
+        return here
     for folder in ("exercises", "solutions"):
-        path = REPO_ROOT / folder / "m07" / "data" / HANDBOOK_NAME
+        path = COURSE_ROOT / folder / "m07" / "data" / HANDBOOK_NAME
         if path.is_file():
             return path
     raise FileNotFoundError(f"{HANDBOOK_NAME} が見つかりません（exercises/m07/data/ を確認してください）")
 
 
-# --- the manuals the checkers use ---------------------------------------------------------------
+# --- the public manuals ---------------------------------------------------------------------------
 
 VISIBLE_MANUAL = """# 生活保護 相談対応の手引き（抜粋）
 
@@ -60,40 +70,24 @@ VISIBLE_MANUAL = """# 生活保護 相談対応の手引き（抜粋）
 その日の食料に困っている場合は、フードバンクみどりの食料品を、生活福祉課の窓口でお渡しできます。
 """
 
-HIDDEN_MANUAL = """# 国民健康保険 窓口対応の手引き
+CHILD_ALLOWANCE_MANUAL = """# 児童手当 窓口対応の手引き（抜粋）
 
-みどり市 健康福祉局 保険年金課（研修用の架空の資料です）
+みどり市 こども未来局 こども給付課（研修用の架空の資料です）
 
-## 加入の手続き
+## 申請の方法
 
-会社の健康保険をやめたときは、やめた日から14日以内に国民健康保険の加入の届出をしてください。
-届出には、健康保険の資格喪失証明書と本人確認書類が必要です。
-### 届出の場所
-届出は、本庁舎1階の保険年金課か、各区役所の保険年金係で受け付けます。
+子どもが生まれたときや転入したときは、翌日から15日以内に、こども給付課に認定請求書を出してもらいます。
+### 申請に必要なもの
+請求者の健康保険証の写しと、振込先の口座が分かるものが必要です。
+### 申請の窓口
+申請は、本庁舎3階のこども給付課か、各区役所の子育て支援係で受け付けます。
 
-## 保険料の納め方
+## 支給日
 
-保険料は、6月から翌年3月までの10回に分けて納めます。
-口座振替を申し込むと、毎月の納め忘れを防ぐことができます。
-
-## 保険料の減免
-
-災害や失業で収入が大きく減った場合は、保険料の減免を申請できます。
-減免の申請には、収入の減少が分かる書類が必要です。
-
-## 高額療養費
-
-1か月の医療費の自己負担額が限度額を超えた場合は、超えた分が高額療養費として払い戻されます。
-払い戻しの申請は、診療を受けた月の翌月1日から2年以内に行ってください。
-
-## 脱退の手続き
-
-会社の健康保険に加入したときは、14日以内に国民健康保険の脱退の届出をしてください。
+児童手当は、2月・4月・6月・8月・10月・12月の各月の10日に、前月までの2か月分を振り込みます。
 """
 
-HIDDEN_TITLES = ["加入の手続き", "保険料の納め方", "保険料の減免", "高額療養費", "脱退の手続き"]
-VISIBLE_TITLES = ["2. 相談の受付時間と場所", "7. 申請に必要な書類", "9. 住宅扶助の上限額", "10. 保護の決定までの期間",
-                  "11. 所持金がない方への緊急の支援"]
+EMPTY_SECTION_MANUAL = "## はじめに\n\n## 窓口の場所\n窓口は本庁舎1階です。\n"
 
 # (question, title of the section that answers it, words the answer must quote)
 VISIBLE_ANSWERABLE = [
@@ -102,18 +96,10 @@ VISIBLE_ANSWERABLE = [
     ("くらし応急資金はいくらまで借りられますか？", "11. 所持金がない方への緊急の支援", "3万円"),
 ]
 VISIBLE_UNANSWERABLE = ["ふるさと納税の返礼品を教えてください", "職員の駐車場はどこですか？"]
-HIDDEN_ANSWERABLE = [
-    ("高額療養費の払い戻しの申請はいつまでにすればよいですか？", "高額療養費", "払い戻されます"),
-    ("保険料の減免を申請するには何が必要ですか？", "保険料の減免", "減免を申請できます"),
-    ("国民健康保険の加入の届出には何が必要ですか？", "加入の手続き", "14日以内"),
-]
-HIDDEN_UNANSWERABLE = ["粗大ごみの出し方を教えてください", "図書館の開館時間は何時ですか？"]
-VISIBLE_MIN_SCORE = 3.0  # the small manuals give smaller BM25 scores than the whole handbook
-HIDDEN_MIN_SCORE = 3.0
 
 
 def reference_sections(text: str) -> list[dict[str, str]]:
-    """The expected sections: one per "## " heading, body stripped (the part before the first one left out)."""
+    """The sections of a manual: one per "## " heading, body stripped (the part before the first one left out)."""
     sections: list[dict[str, str]] = []
     for line in text.splitlines():
         if line.startswith("## "):
@@ -133,229 +119,234 @@ def reference_index(text: str):
     return index
 
 
-def _not_callable(name: str, fn: Any) -> CheckResult | None:
-    if not callable(fn):
-        return CheckResult(False, [f"{name} が関数になっていません。def {name}(...): で関数を作ってください。"])
-    return None
-
-
-def _call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, str | None]:
-    """Call the learner's function; an exception becomes a Japanese hint instead of a traceback."""
-    try:
-        return fn(*args, **kwargs), None
-    except NotImplementedError:
-        return None, f"{getattr(fn, '__name__', '関数')} の中身がまだ書かれていません（raise NotImplementedError() を消して、処理を書いてください）。"
-    except Exception as exc:  # noqa: BLE001 - any error of the learner's code is a hint
-        return None, f"{getattr(fn, '__name__', '関数')} を呼ぶとエラーになりました（{type(exc).__name__}: {exc}）。"
+def _where(case: Case, shown: str) -> str:
+    return case_label(case) if case.hidden else shown
 
 
 # --- q1: split_sections ---------------------------------------------------------------------------
 
 
-def _check_sections(fn: Any, text: str) -> list[str]:
-    got, err = _call(fn, text)
-    if err:
-        return [err]
-    expected = reference_sections(text)
-    if not isinstance(got, list) or not all(isinstance(s, dict) for s in got):
-        return ["split_sections は、{\"title\": 見出し, \"body\": 本文} の辞書を並べたリストを返してください。"]
+def observe_q1(values: dict, case: Case) -> dict:
+    got = values["split_sections"](case.args["text"])
+    return {"type": type_name(got), "sections": plain(got[:200] if isinstance(got, list) else None)}
+
+
+def judge_q1(case: Case, obs: Observation) -> str | None:
+    got, want = obs.value["sections"], case.expect
+    where = _where(case, case.note)
+    if obs.value["type"] != "list" or not isinstance(got, list) or not all(isinstance(s, dict) for s in got):
+        return "split_sections は、{\"title\": 見出し, \"body\": 本文} の辞書を並べたリストを返してください。"
     if any(not {"title", "body"} <= set(s) for s in got):
-        return ["それぞれの辞書に \"title\"（見出し）と \"body\"（本文）の2つのキーを入れてください。"]
-    hints = []
-    titles = [s["title"] for s in got]
-    want = [s["title"] for s in expected]
-    if len(got) != len(expected):
-        hints.append(f"節の数が {len(got)} 個になっています（{len(expected)} 個のはずです）。「## 」で始まる行ごとに新しい節にします。"
-                     "最初の「## 」より前（表紙の部分）は入れません。")
-    elif titles != want:
-        bad = next(t for t, w in zip(titles, want) if t != w)
-        hints.append(f"見出し「{bad}」が違います。見出しは「## 」を取り除き、前後の空白を strip() で取り除いた文字にします（例：「{want[0]}」）。")
-    else:
-        for s, e in zip(got, expected):
-            if s["body"] != e["body"]:
-                hints.append(f"「{e['title']}」の本文が違います。次の「## 」の行の手前までの行をすべて本文にし、前後の空白は strip() で取り除きます。")
-                break
-    return hints
+        return "それぞれの辞書に \"title\"（見出し）と \"body\"（本文）の2つのキーを入れてください。"
+    titles, want_titles = [s["title"] for s in got], [s["title"] for s in want]
+    if len(got) != len(want):
+        extra = "「### 」で始まる行は見出しではなく本文です。" if case.kind == "subheadings" and len(got) > len(want) else ""
+        return (f"{where}：節の数が {len(got)} 個になっています（{len(want)} 個のはずです）。「## 」で始まる行ごとに新しい節にします。"
+                f"最初の「## 」より前（表紙の部分）は入れません。{extra}")
+    if titles != want_titles:
+        bad = next(t for t, w in zip(titles, want_titles) if t != w)
+        example = "" if case.hidden else f"（例：「{want_titles[0]}」）"
+        return (f"{where}：見出し「{str(bad)[:40]}」が違います。見出しは「## 」を取り除き、前後の空白を strip() で取り除いた文字にします"
+                f"{example}。")
+    for s, w in zip(got, want):
+        if s["body"] != w["body"]:
+            title = "ある節" if case.hidden else f"「{w['title']}」"
+            extra = "本文のない節の body は空の文字 \"\" にします。" if not w["body"] else ""
+            return (f"{where}：{title}の本文が違います。次の「## 」の行の手前までの行をすべて本文にし"
+                    f"（「### 」の行も本文に入れます）、前後の空白は strip() で取り除きます。{extra}")
+    return None
 
 
-@question("m07.q1", reads=("split_sections",), title="手引きを節に分ける")
-def q1(fn: Any) -> CheckResult:
-    return _not_callable("split_sections", fn) or _result(_check_sections(fn, VISIBLE_MANUAL),
-                                                          "よくできました。手引きを見出しごとの節に分けられました。")
+def _manual_case(cid: str, kind: str, text: str, note: str) -> Case:
+    return Case(cid, kind, {"text": text}, reference_sections(text), note)
 
 
-@question("m07.q1.hidden", reads=("split_sections",), title="別の手引きでも節に分けられるか")
-def q1_hidden(fn: Any) -> CheckResult:
-    hints = _not_callable("split_sections", fn)
-    if hints:
-        return hints
-    return _result(_check_sections(fn, HIDDEN_MANUAL) + _check_sections(fn, "## だけの節\n\n## 二つ目\n本文です。\n"))
-
-
-def _result(hints: list[str], praise: str = "よくできました。") -> CheckResult:
-    hints = list(dict.fromkeys(hints))
-    return CheckResult(not hints, hints, 0.0 if hints else 1.0, praise)
-
+code_question("m07.q1", reads=("split_sections",), title="手引きを節に分ける", observe=observe_q1, judge=judge_q1,
+              praise="よくできました。手引きを見出しごとの節に分けられました。", cases=[
+                  _manual_case("p1", "manual", VISIBLE_MANUAL, "生活保護の手引き（抜粋）"),
+                  _manual_case("p2", "subheadings", CHILD_ALLOWANCE_MANUAL, "「### 」の小見出しがある手引き"),
+                  _manual_case("p3", "empty_body", EMPTY_SECTION_MANUAL, "本文のない節がある手引き"),
+              ])
 
 # --- q2: build_index --------------------------------------------------------------------------------
 
 
-def _check_index(fn: Any, text: str, cases: list[tuple[str, str, str]]) -> list[str]:
+def observe_q2(values: dict, case: Case) -> dict:
     from aidojo.retrieval import Index
 
-    sections = reference_sections(text)
-    index, err = _call(fn, sections)
-    if err:
-        return [err]
+    sections = [dict(s) for s in case.args["sections"]]
+    index = values["build_index"](sections)
     if not isinstance(index, Index):
-        return [f"build_index は Index を返してください（いまは {type(index).__name__} が返っています）。最後に return index を書きましょう。"]
-    if len(index) < len(sections):
-        return [f"索引に {len(index)} 個の断片しかありません。節ごとに index.add_text(...) を呼んで、{len(sections)} 節すべてを入れてください。"]
-    hints = []
-    for q, title, _ in cases:
+        return {"type": type_name(index)}
+    top = []
+    for q in case.args["queries"]:
         hits = index.search(q, k=1)
-        if not hits:
-            hints.append(f"「{q}」で何も見つかりません。節の本文（body）を索引に入れていますか？")
-        elif hits[0].location != title:
-            hints.append(f"「{q}」のいちばん上の結果の場所が「{hits[0].location}」です。"
-                         f"add_text の location= に節の見出し（例：「{title}」）を渡すと、出典に見出しが付きます。")
-        elif hits[0].source != "手引き":
-            hints.append(f"出典の名前が「{hits[0].source}」です。add_text の source= には \"手引き\" を渡してください。")
-    return hints
+        top.append({"location": hits[0].location, "source": hits[0].source} if hits else None)
+    return {"type": "Index", "size": len(index), "top": top}
 
 
-@question("m07.q2", reads=("build_index",), title="節ごとの索引を作る")
-def q2(fn: Any) -> CheckResult:
-    return _not_callable("build_index", fn) or _result(_check_index(fn, VISIBLE_MANUAL, VISIBLE_ANSWERABLE),
-                                                       "よくできました。検索結果に見出しの出典が付きます。")
+def judge_q2(case: Case, obs: Observation) -> str | None:
+    got, queries, titles = obs.value, list(case.args["queries"]), list(case.expect)
+    n = len(case.args["sections"])
+    if got["type"] != "Index":
+        return f"build_index は Index を返してください（いまは {got['type']} が返っています）。最後に return index を書きましょう。"
+    if not isinstance(got["size"], int) or got["size"] < n:
+        return f"索引に {got['size']} 個の断片しかありません。節ごとに index.add_text(...) を呼んで、{n} 節すべてを入れてください。"
+    if len(got["top"]) != len(queries):
+        return "索引を検索できませんでした。"
+    for q, title, hit in zip(queries, titles, got["top"]):
+        shown = _where(case, f"「{q}」")
+        if not hit:
+            return f"{shown}で何も見つかりません。節の本文（body）を索引に入れていますか？"
+        if hit["location"] != title:
+            return (f"{shown}のいちばん上の結果の場所が「{str(hit['location'])[:40]}」です。add_text の location= に節の見出し"
+                    + ("" if case.hidden else f"（例：「{title}」）") + "を渡すと、出典に見出しが付きます。")
+        if hit["source"] != "手引き":
+            return f"出典の名前が「{str(hit['source'])[:20]}」です。add_text の source= には \"手引き\" を渡してください。"
+    return None
 
 
-@question("m07.q2.hidden", reads=("build_index",), title="別の手引きでも索引を作れるか")
-def q2_hidden(fn: Any) -> CheckResult:
-    return _not_callable("build_index", fn) or _result(_check_index(fn, HIDDEN_MANUAL, HIDDEN_ANSWERABLE))
+def _index_case(cid: str, kind: str, text: str, probes: list[tuple[str, str]], note: str) -> Case:
+    return Case(cid, kind, {"sections": reference_sections(text), "queries": [q for q, _ in probes]}, [t for _, t in probes], note)
 
+
+code_question("m07.q2", reads=("build_index",), title="節ごとの索引を作る", observe=observe_q2, judge=judge_q2,
+              praise="よくできました。検索結果に見出しの出典が付きます。", cases=[
+                  _index_case("p1", "manual", VISIBLE_MANUAL, [(q, t) for q, t, _ in VISIBLE_ANSWERABLE], "生活保護の手引き（抜粋）"),
+                  _index_case("p2", "manual", CHILD_ALLOWANCE_MANUAL, [("児童手当はいつ振り込まれますか？", "支給日"),
+                                                                      ("認定請求書はいつまでに出しますか？", "申請の方法")],
+                              "児童手当の手引き"),
+              ])
 
 # --- q3: build_prompt -------------------------------------------------------------------------------
 
 _ONLY_SOURCE = re.compile(r"資料(?:に|の)?(?:書かれて|書いて|記載されて|載って|ある|ない|以外|だけ|のみ|にない|にもとづ|に基づ|をもとに|を根拠)")
 
 
-def _hits(text: str, cases: list[tuple[str, str, str]]) -> dict[str, list]:
-    index = reference_index(text)
-    return {q: index.search(q, k=3) for q, _, _ in cases}
+def observe_q3(values: dict, case: Case) -> dict:
+    from aidojo.llm import chat, offline_client
+
+    question = case.args["question"]
+    hits = reference_index(case.args["text"]).search(question, k=3)
+    prompt = values["build_prompt"](question, hits)
+    out: dict[str, Any] = {"type": type_name(prompt), "hits": [h.text for h in hits]}
+    if isinstance(prompt, str):
+        out["prompt"] = prompt[:MAX_TEXT + 1]
+        out["reply"] = chat(prompt, client=offline_client())[:2000] if len(prompt) <= MAX_TEXT else ""
+    return out
 
 
-def _check_prompt(fn: Any, text: str, cases: list[tuple[str, str, str]], unanswerable: list[str]) -> list[str]:
-    from aidojo.llm import HANDOFF_REPLY, chat
+def judge_q3(case: Case, obs: Observation) -> str | None:
+    from aidojo.llm import HANDOFF_REPLY
     from aidojo.safety import is_handoff
 
-    hints: list[str] = []
-    for q, hits in _hits(text, cases).items():
-        prompt, err = _call(fn, q, hits)
-        if err:
-            return [err]
-        if not isinstance(prompt, str):
-            return [f"build_prompt は文字列（str）を返してください（いまは {type(prompt).__name__}）。"]
-        if q not in prompt:
-            hints.append("プロンプトに質問の文がそのまま入っていません。「質問: 」のあとに question を入れましょう。")
-        missing = [i for i, h in enumerate(hits, start=1) if h.text not in prompt or f"[{i}]" not in prompt]
-        if missing:
-            hints.append(f"資料の断片 [{missing[0]}] が見つかりません。hits の順に、番号 [1]、[2]、… を付けて hit.text を入れます"
-                         "（enumerate(hits, start=1) が便利です）。")
-        if HANDOFF_REPLY not in prompt:
-            hints.append(f"資料から答えられないときの答え方「{HANDOFF_REPLY}」を、プロンプトの中で指示してください（HANDOFF_REPLY を使えます）。")
-        if not _ONLY_SOURCE.search(prompt):
-            hints.append("「資料に書かれていないことは答えない」という指示を入れてください。")
-        if hints:
-            break
-        reply = chat(prompt)
-        if not re.search(r"\[\d+\]", reply):
-            hints.append(f"AIの答えに資料の番号 [n] が付きませんでした（答え：{reply[:60]}）。資料は「\"\"\"」などで区切り、"
-                         "各断片の行の先頭に [1] のような番号を付けてください。")
-            break
-    if not hints:
-        for q in unanswerable:
-            hits = reference_index(text).search(q, k=3)
-            prompt, err = _call(fn, q, hits)
-            if err or not isinstance(prompt, str):
-                return [err or "build_prompt は文字列（str）を返してください。"]
-            reply = chat(prompt)
-            if not is_handoff(reply):
-                hints.append(f"資料にない質問「{q}」に、AIが答えてしまいました（{reply[:50]}）。資料と質問をはっきり区切り、"
-                             "答えられないときは引き継ぐよう指示しましょう。")
-                break
-    return hints
+    got, question = obs.value, case.args["question"]
+    if got["type"] != "str" or not isinstance(got["prompt"], str):
+        return f"build_prompt は文字列（str）を返してください（いまは {got['type']}）。"
+    prompt, reply, hits = got["prompt"], str(got["reply"]), list(got["hits"])
+    if len(prompt) > MAX_TEXT:
+        return f"プロンプトが長すぎます（{MAX_TEXT:,}字まで）。"
+    if question not in prompt:
+        return "プロンプトに質問の文がそのまま入っていません。「質問: 」のあとに question を入れましょう。"
+    missing = [i for i, text in enumerate(hits, start=1) if not isinstance(text, str) or text not in prompt or f"[{i}]" not in prompt]
+    if missing:
+        return (f"資料の断片 [{missing[0]}] が見つかりません。hits の順に、番号 [1]、[2]、… を付けて hit.text を入れます"
+                "（enumerate(hits, start=1) が便利です）。")
+    if HANDOFF_REPLY not in prompt:
+        return f"資料から答えられないときの答え方「{HANDOFF_REPLY}」を、プロンプトの中で指示してください（HANDOFF_REPLY を使えます）。"
+    if not _ONLY_SOURCE.search(prompt):
+        return "「資料に書かれていないことは答えない」という指示を入れてください。"
+    where = _where(case, f"「{question}」")
+    if case.kind == "answerable":
+        if is_handoff(reply) or not re.search(r"\[\d+\]", reply):
+            return (f"{where}で、AIの答えに資料の番号 [n] が付きませんでした" + ("" if case.hidden else f"（答え：{reply[:60]}）") +
+                    "。資料は「\"\"\"」などで区切り、各断片の行の先頭に [1] のような番号を付けてください。")
+        return None
+    if not is_handoff(reply):
+        return (f"資料にない質問{where}に、AIが答えてしまいました" + ("" if case.hidden else f"（{reply[:50]}）") +
+                "。資料と質問をはっきり区切り、答えられないときは引き継ぐよう指示しましょう。")
+    return None
 
 
-@question("m07.q3", reads=("build_prompt",), title="資料だけで答えさせるプロンプト")
-def q3(fn: Any) -> CheckResult:
-    return _not_callable("build_prompt", fn) or _result(
-        _check_prompt(fn, VISIBLE_MANUAL, VISIBLE_ANSWERABLE, VISIBLE_UNANSWERABLE[:1]),
-        "よくできました。AIは番号付きの資料だけを根拠に答えます。")
+def _prompt_case(cid: str, kind: str, text: str, question: str, note: str) -> Case:
+    return Case(cid, kind, {"text": text, "question": question}, None, note)
 
 
-@question("m07.q3.hidden", reads=("build_prompt",), title="別の資料でも使えるプロンプトか")
-def q3_hidden(fn: Any) -> CheckResult:
-    return _not_callable("build_prompt", fn) or _result(_check_prompt(fn, HIDDEN_MANUAL, HIDDEN_ANSWERABLE, HIDDEN_UNANSWERABLE))
-
+code_question("m07.q3", reads=("build_prompt",), title="資料だけで答えさせるプロンプト", observe=observe_q3, judge=judge_q3,
+              uses_model=True, praise="よくできました。AIは番号付きの資料だけを根拠に答えます。", cases=[
+                  *[_prompt_case(f"p{i}", "answerable", VISIBLE_MANUAL, q, "資料で答えられる質問")
+                    for i, (q, _, _) in enumerate(VISIBLE_ANSWERABLE, start=1)],
+                  *[_prompt_case(f"p{i}", "unanswerable", VISIBLE_MANUAL, q, "資料にない質問")
+                    for i, q in enumerate(VISIBLE_UNANSWERABLE, start=len(VISIBLE_ANSWERABLE) + 1)],
+              ])
 
 # --- q4: answer ---------------------------------------------------------------------------------------
 
 
-def _check_answer(fn: Any, text: str, cases: list[tuple[str, str, str]], unanswerable: list[str], min_score: float) -> list[str]:
+def observe_q4(values: dict, case: Case) -> dict:
+    question = case.args["question"]
+    index = reference_index(case.args["text"])
+    got = values["answer"](question, index, min_score=case.args["min_score"])
+    ranked = [h.citation for h in index.search(question, k=10)]
+    if isinstance(got, dict):
+        got = {str(k): (v[:2000] if isinstance(v, str) else plain(v)) for k, v in list(got.items())[:20]}
+    return {"type": type_name(got), "result": got if isinstance(got, dict) else None, "ranked": ranked}
+
+
+def judge_q4(case: Case, obs: Observation) -> str | None:
     from aidojo.llm import HANDOFF_REPLY
 
-    index = reference_index(text)
-    hints: list[str] = []
-    for q, title, words in cases:
-        result, err = _call(fn, q, index, min_score=min_score)
-        if err:
-            return [err]
-        if not isinstance(result, dict) or not {"answer", "citations", "handoff"} <= set(result):
-            return ["answer は {\"answer\": 答え, \"citations\": 出典のリスト, \"handoff\": True/False} の辞書を返してください。"]
-        if result["handoff"]:
-            hints.append(f"資料で答えられる質問「{q}」で引き継いでいます。min_score と比べるのは hits[0].score（いちばん良い結果の点数）です。")
-        elif words not in str(result["answer"]):
-            hints.append(f"「{q}」の答えに、資料の「{words}」が入っていません。AIの答え（chat の返り値）をそのまま answer に入れましょう。")
-        elif not isinstance(result["citations"], list) or not any(title in str(c) for c in result["citations"]):
-            hints.append(f"「{q}」の出典に「{title}」がありません。答えの中の [1] などの番号を見て、hits[番号-1].citation を citations に入れます。")
-        else:
-            ranked = index.search(q, k=10)
-            numbers = [int(n) for n in re.findall(r"\[(\d+)\]", str(result["answer"]))]
-            cited = list(dict.fromkeys(ranked[n - 1].citation for n in numbers if 0 < n <= len(ranked)))
-            if [str(c) for c in result["citations"]] != cited:
-                hints.append(f"「{q}」の citations が {result['citations']} です。答えの中で使われた番号の出典だけ（{cited}）を、同じものは1回だけ入れます。")
-        if hints:
-            return hints
-    strict, err = _call(fn, cases[0][0], index, min_score=1000.0)
-    if err:
-        return [err]
-    if not isinstance(strict, dict) or not strict.get("handoff"):
-        return ["min_score=1000 のように高い点数を渡しても引き継ぎません。hits[0].score を、引数の min_score と比べてください。"]
-    for q in unanswerable:
-        result, err = _call(fn, q, index, min_score=min_score)
-        if err:
-            return [err]
-        if not isinstance(result, dict) or not result.get("handoff"):
-            hints.append(f"資料にない質問「{q}」で引き継いでいません。hits が空か、hits[0].score が min_score 未満なら、"
-                         f"{{\"answer\": HANDOFF_REPLY, \"citations\": [], \"handoff\": True}} を返します。")
-        elif result.get("citations"):
-            hints.append("引き継ぐときは citations を空のリスト [] にしてください。")
-        elif HANDOFF_REPLY not in str(result.get("answer", "")):
-            hints.append(f"引き継ぐときの answer は「{HANDOFF_REPLY}」（HANDOFF_REPLY）にしてください。")
-        if hints:
-            break
-    return hints
+    result, question, min_score = obs.value["result"], case.args["question"], case.args["min_score"]
+    where = _where(case, f"「{question}」")
+    if not isinstance(result, dict) or not {"answer", "citations", "handoff"} <= set(result):
+        return "answer は {\"answer\": 答え, \"citations\": 出典のリスト, \"handoff\": True/False} の辞書を返してください。"
+    handoff, text, citations = result["handoff"], str(result["answer"]), result["citations"]
+    if case.kind == "strict_threshold":
+        if handoff is not True:
+            return (f"min_score={min_score:g} のように高い点数を渡しても引き継ぎません。hits[0].score を、"
+                    "引数の min_score と比べてください（MIN_SCORE ではなく引数を使います）。")
+        return None
+    if case.kind == "unanswerable":
+        if handoff is not True:
+            return (f"資料にない質問{where}で引き継いでいません。hits が空か、hits[0].score が min_score 未満なら、"
+                    "{\"answer\": HANDOFF_REPLY, \"citations\": [], \"handoff\": True} を返します。")
+        if citations != []:
+            return "引き継ぐときは citations を空のリスト [] にしてください。"
+        if HANDOFF_REPLY not in text:
+            return f"引き継ぐときの answer は「{HANDOFF_REPLY}」（HANDOFF_REPLY）にしてください。"
+        return None
+    title, words = case.expect["title"], case.expect["words"]
+    if handoff is not False:
+        return (f"資料で答えられる質問{where}で引き継いでいます" if handoff else f"{where}：handoff は False にしてください") + (
+            "。hits[0].score（いちばん良い結果の点数）を、引数の min_score と比べます（ノートブックの MIN_SCORE ではなく引数を使います）。")
+    if words not in text:
+        return (f"{where}の答えに、資料の言葉" + ("" if case.hidden else f"「{words}」") +
+                "が入っていません。AIの答え（chat の返り値）をそのまま answer に入れましょう。")
+    if not isinstance(citations, list) or not any(title in str(c) for c in citations):
+        return (f"{where}の出典に" + ("正しい節" if case.hidden else f"「{title}」") +
+                "がありません。答えの中の [1] などの番号を見て、hits[番号-1].citation を citations に入れます。")
+    ranked = list(obs.value["ranked"])
+    numbers = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+    cited = list(dict.fromkeys(ranked[n - 1] for n in numbers if 0 < n <= len(ranked)))
+    if [str(c) for c in citations] != cited:
+        return (f"{where}の citations が" + ("違います" if case.hidden else f" {citations} です") +
+                "。答えの中で使われた番号の出典だけを、同じものは1回だけ入れます。")
+    return None
 
 
-@question("m07.q4", reads=("answer",), title="出典つきで答えるか、引き継ぐ")
-def q4(fn: Any) -> CheckResult:
-    return _not_callable("answer", fn) or _result(
-        _check_answer(fn, VISIBLE_MANUAL, VISIBLE_ANSWERABLE, VISIBLE_UNANSWERABLE, VISIBLE_MIN_SCORE),
-        "よくできました。資料にあれば出典つきで答え、なければ担当者に引き継ぎます。")
+def _answer_case(cid: str, kind: str, text: str, question: str, note: str, min_score: float = SMALL_MIN_SCORE,
+                 expect: dict | None = None) -> Case:
+    return Case(cid, kind, {"text": text, "question": question, "min_score": min_score}, expect, note)
 
 
-@question("m07.q4.hidden", reads=("answer",), title="別の手引きでも答える・引き継ぐ")
-def q4_hidden(fn: Any) -> CheckResult:
-    return _not_callable("answer", fn) or _result(
-        _check_answer(fn, HIDDEN_MANUAL, HIDDEN_ANSWERABLE, HIDDEN_UNANSWERABLE, HIDDEN_MIN_SCORE))
+code_question("m07.q4", reads=("answer",), title="出典つきで答えるか、引き継ぐ", observe=observe_q4, judge=judge_q4,
+              uses_model=True, praise="よくできました。資料にあれば出典つきで答え、なければ担当者に引き継ぎます。", cases=[
+                  *[_answer_case(f"p{i}", "answerable", VISIBLE_MANUAL, q, "資料で答えられる質問", expect={"title": t, "words": w})
+                    for i, (q, t, w) in enumerate(VISIBLE_ANSWERABLE, start=1)],
+                  *[_answer_case(f"p{i}", "unanswerable", VISIBLE_MANUAL, q, "資料にない質問")
+                    for i, q in enumerate(VISIBLE_UNANSWERABLE, start=len(VISIBLE_ANSWERABLE) + 1)],
+                  _answer_case("p6", "strict_threshold", VISIBLE_MANUAL, VISIBLE_ANSWERABLE[0][0],
+                               "答えられる質問でも min_score が高いとき", min_score=1000.0),
+              ])
+
+__all__ = ["HANDBOOK_NAME", "MIN_SCORE", "handbook_path", "reference_sections", "reference_index", "VISIBLE_MANUAL"]

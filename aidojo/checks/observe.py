@@ -119,6 +119,21 @@ def observe_case(question: CodeQuestion, values: Mapping[str, Any], case: Case, 
         return Observation(crashed=True)
 
 
+def observe_all(question: CodeQuestion, values: Mapping[str, Any], cases, *, timeout: float = DEFAULT_CASE_TIMEOUT,
+                isolate: bool = True):
+    """Observe ``cases`` one by one, yielding (case id, Observation). After the first case that runs out of time the
+    rest are not run (they would only wait as long again): they count as timed out too."""
+    limit = question.timeout or timeout
+    timed_out = False
+    for case in cases:
+        if timed_out:
+            yield case.id, Observation(timeout=True)
+            continue
+        obs = observe_case(question, values, case, timeout=limit, isolate=isolate)
+        timed_out = obs.timeout
+        yield case.id, obs
+
+
 def plain(value: Any, depth: int = 0) -> Any:
     """``value`` as plain JSON data for an observation (tuples → lists, other objects → their type and repr)."""
     if depth > 20:

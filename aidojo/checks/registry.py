@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aidojo.checks.judging import judge_code, judge_text
-from aidojo.checks.observe import DEFAULT_CASE_TIMEOUT, observe_case
+from aidojo.checks.observe import DEFAULT_CASE_TIMEOUT, observe_all
 from aidojo.checks.result import CheckResult, OneLine
 from aidojo.checks.spec import Case, CaseJudge, CodeQuestion, Observer, Question, TextQuestion
 
@@ -76,8 +76,8 @@ def evaluate(qid: str, *values: Any, timeout: float = DEFAULT_CASE_TIMEOUT) -> C
         return judge_text(q, values)
     assert isinstance(q, CodeQuestion)
     named = dict(zip(q.reads, values))
-    observations = {case.id: observe_case(q, named, case, timeout=timeout) for case in q.cases}
-    return judge_code(q, q.cases, observations, timeout=timeout)
+    observations = dict(observe_all(q, named, q.cases, timeout=timeout))
+    return judge_code(q, q.cases, observations, timeout=q.timeout or timeout)
 
 
 def _collect(qid: str, values: tuple) -> tuple[Question, tuple] | CheckResult:

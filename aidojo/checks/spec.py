@@ -104,3 +104,4 @@ class CodeQuestion(Question):
     judge: CaseJudge = None  # type: ignore[assignment]
     praise: str = "よくできました。"
     uses_model: bool = False  # observe calls aidojo.llm (forced to the offline model in checks and grading)
+    timeout: float | None = None  # seconds per case when this question needs more than the default (e.g. Gradio apps)

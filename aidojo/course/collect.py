@@ -120,6 +120,13 @@ class _Candidate:
     owner: str | None = None  # exchange: the login owning the submission folder
 
 
+def _jst(when: datetime) -> str:
+    """A time as the trainer reads it: Japan time."""
+    from datetime import timedelta, timezone
+
+    return when.astimezone(timezone(timedelta(hours=9))).strftime("%Y-%m-%d %H:%M 日本時間")
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -549,10 +556,10 @@ class Collector:
                 return
             old_ts = _read_timestamp(target / "timestamp.txt")
             if old_ts and old_ts > timestamp:
-                self.report.add("warn", "older", f"すでにより新しい提出（{old_ts:%Y-%m-%d %H:%M} UTC）があるため、この提出は使いませんでした",
+                self.report.add("warn", "older", f"すでにより新しい提出（{_jst(old_ts)}）があるため、この提出は使いませんでした",
                                 sid, mod, origin)
                 return
-            replaced = f"。前回の提出（{old_ts:%Y-%m-%d %H:%M} UTC）と置き換えました" if old_ts else "。前回の提出と置き換えました"
+            replaced = f"。前回の提出（{_jst(old_ts)}）と置き換えました" if old_ts else "。前回の提出と置き換えました"
         with atomic_folder(target) as staging:  # a private staging folder, swapped in whole: nothing half-written
             for name, data in files.items():
                 (staging / name).write_bytes(data)

@@ -66,6 +66,11 @@ class JapaneseSummary(Preprocessor):
         verdict = "合格ラインに達しています。" if passed else f"合格ライン（{ratio:.0%}）まであと少しです。ヒントを読んで再提出しましょう。"
         text = (f"## 採点結果（{info.get('assignment', '')}）\n\n- 職員番号：{info.get('student', '')}\n"
                 f"- ノートブック：{info.get('notebook', '')}\n- 得点：**{score:g} / {max_score:g} 点**\n\n{verdict}\n\n"
-                "各テストの結果は下にあります。非公開テストの内容は表示していません。")
+                "問ごとの結果（○、または × と直すためのヒント）は、下の各問の「採点の結果」にあります。")
         nb.cells.insert(0, new_markdown_cell(text))
+        for cell in nb.cells:  # 問N instead of a grade id, for the table of contents and each result
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            found = re.search(r"-q(\d+)-", str(meta.get("grade_id", "")))
+            if meta.get("grade") and not meta.get("solution") and found:
+                cell.metadata["aidojo_label"] = f"問{int(found.group(1))}"
         return nb, resources

@@ -14,6 +14,7 @@ from aidojo.course.layout import CourseLayout
 from aidojo.fileio import atomic_write_text
 
 ASSIGNMENTS_MARK = ".aidojo-assignments.json"
+NO_RESPONSE = "未回答です（配られたときのままでした）。"  # nbgrader writes "No response."; learners read this
 
 
 def course_id(layout: CourseLayout) -> str:
@@ -104,7 +105,7 @@ def record_submission(gb, module: str, staff_id: str, timestamp: datetime | None
         for comment in nb.comments:
             unchanged = answer_cells.get(nb.name, {}).get(comment.name)
             if unchanged is not None:
-                comment.auto_comment = "No response." if unchanged else None
+                comment.auto_comment = NO_RESPONSE if unchanged else None
     gb.db.commit()
     sub = gb.find_submission(module, staff_id)
     if gb.find_assignment(module).duedate is not None:

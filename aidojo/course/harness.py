@@ -282,7 +282,7 @@ def _run_cell(shell, source: str, timeout: float) -> tuple[list[dict], str]:
 
 def _snapshot(cases_fd: int, res_fd: int, qid: str, shell) -> None:  # pragma: no cover - forked child
     """Wait for this question's case inputs (phase 2), observe each in its own fork, report, exit."""
-    from aidojo.checks.observe import observe_case
+    from aidojo.checks.observe import observe_all
     from aidojo.checks.registry import get_question
     from aidojo.checks.spec import Case
 
@@ -296,14 +296,15 @@ def _snapshot(cases_fd: int, res_fd: int, qid: str, shell) -> None:  # pragma: n
         message = json.loads(b"".join(chunks).decode("utf-8"))
         question = get_question(qid)
         values = {name: shell.user_ns[name] for name in question.reads if name in shell.user_ns}
-        for spec in message["cases"]:
-            case = Case(spec["id"], spec["kind"], spec.get("args") or {})
-            if len(values) < len(question.reads):
-                missing = [n for n in question.reads if n not in values]
-                obs = {"error": "NameError", "message": "、".join(missing) + " が定義されていません"}
-            else:
-                obs = observe_case(question, values, case, timeout=float(message.get("timeout") or 6)).to_json()
-            _write_line(res_fd, {"type": "obs", "qid": qid, "case": case.id, "obs": obs})
+        cases = [Case(spec["id"], spec["kind"], spec.get("args") or {}) for spec in message["cases"]]
+        if len(values) < len(question.reads):
+            missing = [n for n in question.reads if n not in values]
+            for case in cases:
+                _write_line(res_fd, {"type": "obs", "qid": qid, "case": case.id,
+                                     "obs": {"error": "NameError", "message": "、".join(missing) + " が定義されていません"}})
+        else:
+            for case_id, obs in observe_all(question, values, cases, timeout=float(message.get("timeout") or 6)):
+                _write_line(res_fd, {"type": "obs", "qid": qid, "case": case_id, "obs": obs.to_json()})
     finally:
         os._exit(0)
 
@@ -468,6 +469,8 @@ def _preload(modules: list[str]):
     config.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=config)
     shell.colors = "NoColor"
+    # `%matplotlib inline` needs a kernel to display into; in the sandbox charts use the Agg backend instead
+    shell.register_magic_function(lambda line="": None, magic_kind="line", magic_name="matplotlib")
     return shell
 
 

@@ -179,6 +179,14 @@ def _released_checksum(cell: dict) -> bool:
     return m.hexdigest() == meta["checksum"]
 
 
+def _question_label(cell: dict, index: int) -> str:
+    """「問4」 from an answer cell's grade id (m01-q4-answer); else the cell's position, as a fallback."""
+    import re
+
+    found = re.search(r"-q(\d+)-", grade_id(cell) or "")
+    return f"問{int(found.group(1))}" if found else f"{index}番目のセル"
+
+
 def submission_warnings(module: str, notebooks: list[PackedNotebook], layout: CourseLayout | None = None) -> list[str]:
     """Japanese warnings for things a learner would want to fix before handing in (none stops the submission)."""
     layout = resolve_layout(layout)
@@ -193,8 +201,8 @@ def submission_warnings(module: str, notebooks: list[PackedNotebook], layout: Co
             warnings.append(f"{packed.name} の解答セルが配布されたときのまま、1つも書き換えられていません（このまま提出すると0点です）。"
                             "解答を書いて保存（Ctrl+S）しましたか？")
         elif same:
-            cells = "・".join(f"{i}番目" for i in same)
-            warnings.append(f"{packed.name} に、書き換えられていない解答セルがあります（{cells}のセル）。未回答の問題は0点です。")
+            labels = "・".join(_question_label(nb["cells"][i - 1], i) for i in same)
+            warnings.append(f"{packed.name} に、書き換えられていない解答セルがあります（{labels}）。未回答の問題は0点です。")
         code = [c for c in nb["cells"] if c.get("cell_type") == "code"]
         if code and not any(c.get("execution_count") is not None or c.get("outputs") for c in code):
             warnings.append(f"{packed.name} は一度も実行されていません。上から順に実行して結果を確かめ、保存してから提出してください。")

@@ -1,0 +1,72 @@
+"""m05 データ×AI: the self-check (public cases) and the grade (public + held-back) agree on every answer.
+
+The solution passes both; each correct variant in tests/fixtures/answers/m05.yaml passes both; each typical
+wrong answer fails the grade and already fails the self-check (a ○ means full points).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aidojo.checks import evaluate
+from tests import kadai
+from tests.curriculum import load_fixture
+
+MODULE = "m05"
+FIXTURE = load_fixture(MODULE)
+
+
+def test_fixture_covers_every_question():
+    assert list(FIXTURE["questions"]) == kadai.questions(MODULE)
+
+
+@pytest.mark.parametrize("qid", kadai.questions(MODULE))
+def test_solution_passes_self_check_and_grade(qid):
+    selfcheck, grade = kadai.outcomes(MODULE, qid)
+    assert selfcheck.ok, selfcheck.hints
+    assert grade.ok, grade.hints
+
+
+@pytest.mark.parametrize("qid,kind,n,code", kadai.fixture_answers(FIXTURE),
+                         ids=[f"{q}-{k}{n}" for q, k, n, _ in kadai.fixture_answers(FIXTURE)])
+def test_fixture_answer_gets_the_same_outcome_from_self_check_and_grade(qid, kind, n, code):
+    kadai.assert_outcome(qid, kind, code, *kadai.outcomes(MODULE, qid, code))
+
+
+def test_judges_refuse_malformed_observations():
+    kadai.assert_judges_refuse_junk(MODULE)
+
+
+def test_hints_name_the_rule_that_was_broken():
+    substring = ("def classify_opinion(client, text):\n"
+                 "    prompt = '次の###の意見を' + '、'.join(CATEGORIES) + 'のどれかに分類してください。\\n###\\n' + text + '\\n###'\n"
+                 "    r = client.chat.completions.create(model=aidojo.llm.model_name(), messages=[{'role': 'user', 'content': prompt}])\n"
+                 "    reply = r.choices[0].message.content or ''\n"
+                 "    for c in CATEGORIES:\n"
+                 "        if c in reply:\n"
+                 "            return c\n"
+                 "    return 'その他'\n")
+    result = evaluate("m05.q1", *kadai.values(MODULE, "m05.q1", substring))
+    assert any("まったく同じ" in h for h in result.hints), result.hints
+    nan = "def count_by_category(df):\n    return df['カテゴリ'].value_counts().reindex(CATEGORIES)"
+    result = evaluate("m05.q2", *kadai.values(MODULE, "m05.q2", nan))
+    assert any("fill_value=0" in h for h in result.hints), result.hints
+
+
+def test_held_back_hints_do_not_show_the_held_back_data():
+    from aidojo.course.heldback import judge_locally, load_heldback
+
+    always = "def build_summary_prompt(category, opinions):\n    return f'{category}の意見を要約してください。\\n###\\n{opinions[0]}\\n###'"
+    result = judge_locally("m05.q4", kadai.values(MODULE, "m05.q4", always))
+    secret = [o for c in load_heldback(MODULE)["m05.q4"] for o in c.args["opinions"]] + ["防災"]
+    assert not result.ok and any("非公開" in h for h in result.hints), result.hints
+    assert not any(s in h for s in secret for h in result.hints), result.hints
+
+
+def test_checks_use_the_offline_model_even_when_a_live_model_is_configured(monkeypatch):
+    """A configured (here: unreachable) live model is never called by the self-check."""
+    monkeypatch.setenv("AIDOJO_PROVIDER", "compatible")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    result = evaluate("m05.q1", *kadai.values(MODULE, "m05.q1"))
+    assert result.ok, result.hints
+    assert "オフラインモデル" in str(result)

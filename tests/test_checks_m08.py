@@ -1,0 +1,72 @@
+"""m08 Gradioでアプリを作る: the self-check (public cases) and the grade (public + held-back) agree on every answer.
+
+The solution passes both; each correct variant in tests/fixtures/answers/m08.yaml passes both; each typical
+wrong answer fails the grade and already fails the self-check (a ○ means full points).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aidojo.checks import evaluate
+from tests import kadai
+from tests.curriculum import load_fixture
+
+MODULE = "m08"
+FIXTURE = load_fixture(MODULE)
+
+
+def test_fixture_covers_every_question():
+    assert list(FIXTURE["questions"]) == kadai.questions(MODULE)
+
+
+@pytest.mark.parametrize("qid", kadai.questions(MODULE))
+def test_solution_passes_self_check_and_grade(qid):
+    selfcheck, grade = kadai.outcomes(MODULE, qid)
+    assert selfcheck.ok, selfcheck.hints
+    assert grade.ok, grade.hints
+
+
+@pytest.mark.parametrize("qid,kind,n,code", kadai.fixture_answers(FIXTURE),
+                         ids=[f"{q}-{k}{n}" for q, k, n, _ in kadai.fixture_answers(FIXTURE)])
+def test_fixture_answer_gets_the_same_outcome_from_self_check_and_grade(qid, kind, n, code):
+    kadai.assert_outcome(qid, kind, code, *kadai.outcomes(MODULE, qid, code))
+
+
+def test_judges_refuse_malformed_observations():
+    kadai.assert_judges_refuse_junk(MODULE)
+
+
+
+def test_hints_name_the_rule_that_was_broken():
+    wrong = load_fixture(MODULE)["questions"]
+    forgets = next(code for code in wrong["m08.q2"]["wrong"] if "forgets the earlier conversation" in code)
+    result = evaluate("m08.q2", *kadai.values(MODULE, "m08.q2", forgets))
+    assert any("前の会話は消さずに" in h for h in result.hints), result.hints
+    every_column = next(code for code in wrong["m08.q3"]["wrong"] if "keeps every column" in code)
+    result = evaluate("m08.q3", *kadai.values(MODULE, "m08.q3", every_column))
+    assert any("ほかの列は入れません" in h for h in result.hints), result.hints
+
+
+def test_held_back_hints_do_not_show_the_held_back_questions():
+    from aidojo.course.heldback import judge_locally, load_heldback
+
+    echo = ("def build_demo():\n"
+            "    with gr.Blocks() as demo:\n"
+            "        q = gr.Textbox(label='質問'); b = gr.Button('送信'); a = gr.Textbox(label='回答')\n"
+            "        gr.Examples(['住宅扶助の上限額は？', '自動車は持てますか？'], inputs=q)\n"
+            "        b.click(lambda x: answer(x) if '住宅' in x or 'ふるさと' in x else x, q, a, api_name='answer')\n"
+            "    return demo\n")
+    result = judge_locally("m08.q1", kadai.values(MODULE, "m08.q1", echo))
+    questions = [q for c in load_heldback(MODULE)["m08.q1"] for q in c.args["questions"]]
+    assert not result.ok and any("非公開" in h for h in result.hints), result.hints
+    assert not any(q in h for q in questions for h in result.hints), result.hints
+
+
+def test_checks_use_the_offline_model_even_when_a_live_model_is_configured(monkeypatch):
+    """A configured (here: unreachable) live model is never called by the self-check."""
+    values = kadai.values(MODULE, "m08.q2")  # the notebook's set-up cell itself asks the configured model
+    monkeypatch.setenv("AIDOJO_PROVIDER", "compatible")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    result = evaluate("m08.q2", *values)
+    assert result.ok, result.hints
