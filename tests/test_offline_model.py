@@ -235,6 +235,12 @@ def test_grounded_answer_takes_a_citizens_wording(subject, faq, question, quoted
          "スマートフォン、パソコン、まちなかの証明写真機から申請できます。", "マイナンバーカードでパスポートは作れますか"),
         ("みどり市立図書館", "【FAQ-2】Q: 子どもでもカードを作れますか？\nA: 市内に住んでいる方なら、0歳から作れます。",
          "みどり市立図書館の駐車場は何台とめられますか"),
+        # an answer of the asked kind about something else: the words naming the kind (営業時間, 料金) do not stand in
+        ("みどり市 市民課", "【FAQ-29】Q: 受付時間\nA: 市民課の窓口は、平日の8時30分から17時15分まで開いています。",
+         "市営プールの営業時間を教えてください。"),
+        ("みどり市 市民課", "【FAQ-29】Q: 受付時間\nA: 市民課の窓口は、平日の8時30分から17時15分まで開いています。",
+         "市民プールって何時まで開いてる？"),
+        ("みどり市 管財課", "【FAQ-7】Q: 駐車場\nA: 市役所の駐車場は1時間100円です。", "図書館の駐車場の料金はいくら？"),
         # the question's own words follow no answer of the asked kind
         ("マイナンバーカードの手続き", _FAQ_27, "赤ちゃんのマイナンバーカードは何歳まで使えますか"),
         # the search offered the wrong entry alone (its aliases name マイナンバーカード): nothing to quote about 受け取り

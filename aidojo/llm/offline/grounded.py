@@ -135,7 +135,6 @@ _ANSWER_TYPES: list[tuple[str, str]] = [
      r"\d+(?:\.\d+)?\s*(?:cm|mm|km|kg|m|l|ℓ|g|センチ|ミリ|メートル|キロ|リットル|グラム)(?![a-z])"),
     (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜|" + _SPAN),
 ]
-_KANJI_KATAKANA = re.compile(r"[\u4e00-\u9fff々][\u30a0-\u30ff]|[\u30a0-\u30ff][\u4e00-\u9fff々]")
 # Question words match nothing in the source: 何 with its counter or unit (何センチ, 何か月), いつ, どこ, いくら …
 _ASKING = re.compile(r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム|か月|ヶ月|週間|種類|桁|[日時人円回歳個件階番分年月冊台])?|"
                      r"いつ|どこ|どれ|いくら|どのくらい|どれくらい|どう")
@@ -184,18 +183,16 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
     Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence decides
     answer or handoff. The sentence quoted must hold the kind of answer asked for (a time for 「何時」, an amount
     for 「いくら」, a span for 「いつ届く」, a size for 「何センチ」) and, preferably, the thing asked about (「駐車場」 in
-    「プールの駐車場は何台」). Words naming the kind of answer that the source never uses (サイズ, タダ) count as found in
-    a sentence that holds such an answer. A sentence that answers in the question's own words (「何歳から申請できますか」
+    「プールの駐車場は何台」). In a sentence that holds the kind of answer asked for and most of what the question is
+    about, the question's words naming that kind which the source never uses (サイズ, タダ) are taken as answered
+    (「写真のサイズは何センチ」 → 「縦4.5cm」; 「市営プールの営業時間」 is not answered by 市民課's hours). A sentence that answers in the question's own words (「何歳から申請できますか」
     → 「0歳から申請できます」) is taken even when the question names its subject differently (赤ちゃんのマイナンバーカード).
     """
     passages = [p for p in _passages(context) if normalize(p[0]).strip() != normalize(question).strip()]
     focus = set() if english else _focus(question)
     wanted, kind_grams = (None, set()) if english else _answer_type(question)
     asked = _ASKING.sub(" ", normalize(question))  # question words match nothing
-    # No bigram across a kanji/katakana boundary (用カ of 「利用カード」): it joins two words the source may well use
-    # apart (the same rule as aidojo.retrieval's key terms).
-    q_grams = {g for g in content_bigrams(asked) if not _KANJI_KATAKANA.fullmatch(g)} or set(char_bigrams(asked)) \
-        or set(char_bigrams(question))
+    q_grams = content_bigrams(asked) or set(char_bigrams(asked)) or set(char_bigrams(question))
     # Bigrams found in many sentences (the document's topic) tell less than rare ones: pick by IDF weight.
     sentence_grams = [set(char_bigrams(p[0])) for p in passages]
     n = len(passages)
@@ -213,7 +210,12 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
         grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
-        matched = q_grams & (grams | (kind_grams if holds_kind[i] else set()))
+        matched = q_grams & grams
+        # In a sentence that holds the kind of answer asked for, the words naming that kind (サイズ, タダ) are answered
+        # too, provided most of what the question is about is there (写真; not 「市営プールの営業時間」 over 市民課's hours).
+        topic = q_grams - kind_grams
+        if holds_kind[i] and topic and len(matched & topic) / len(topic) > threshold:
+            matched |= kind_grams & q_grams
         best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
         if _answers_as_asked(sentence, wanted, tail):
             best_score = 1.0
