@@ -241,6 +241,9 @@ def test_grounded_answer_takes_a_citizens_wording(subject, faq, question, quoted
         ("みどり市 市民課", "【FAQ-29】Q: 受付時間\nA: 市民課の窓口は、平日の8時30分から17時15分まで開いています。",
          "市民プールって何時まで開いてる？"),
         ("みどり市 管財課", "【FAQ-7】Q: 駐車場\nA: 市役所の駐車場は1時間100円です。", "図書館の駐車場の料金はいくら？"),
+        # 「どのくらいかかりますか」 needs a span with a number, not any 「まで」
+        ("マイナンバーカードの手続き", "【FAQ-05】Q: 市役所の窓口で申請を手伝ってもらえますか？\nA: みどり市役所本庁舎1階の市民課窓口で、"
+         "写真撮影から申請まで無料でお手伝いする申請サポートを行っています。", "申請してからカードが届くまでどのくらいかかりますか？"),
         # the question's own words follow no answer of the asked kind
         ("マイナンバーカードの手続き", _FAQ_27, "赤ちゃんのマイナンバーカードは何歳まで使えますか"),
         # the search offered the wrong entry alone (its aliases name マイナンバーカード): nothing to quote about 受け取り
