@@ -177,6 +177,9 @@ def code_modules(tmp: Path, fixtures: dict, n: int, workers: int, seed: int) -> 
     print(f"    speed-up                   : {ratio:7.2f} x   target >= 3x: {'OK' if ratio >= 3 else 'MISSED'}"
           f"   ({len(subs) / t_ours * 60:.0f} submissions/min; failures {len(report.failures)})")
     print(f"    same score as plain nbgrader (public checks only) for {agree} of {len(b)} learners")
+    differ = [(k, a.get(k), b.get(k)) for k in sorted(b) if a.get(k) != b.get(k)][:5]
+    if differ:
+        print("    e.g. (learner, module): plain nbgrader → aidojo: " + "; ".join(f"{k[0]} {k[1]}: {x} → {y}" for k, x, y in differ))
     return subs
 
 

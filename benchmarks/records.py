@@ -1,5 +1,5 @@
 """HR records at city scale: 10,000 staff × 9 modules (target: each CLI command under 3 s end to end, and
-certificates for 6,600 completers under 30 s).
+certificates for 6,600 completers under 30 s) — and at workshop size (8 staff), where a command is all start-up.
 
 Builds a synthetic roster, an nbgrader-schema gradebook (bulk inserts) and a year of AI-gateway use (60% of staff,
 1–3 days a week) in a temporary course folder, then times, each in a fresh process (wall time including Python
@@ -11,11 +11,14 @@ start-up, and peak RSS):
   - ``aidojo records certificates`` for every basic-track completer (embedded font, one PDF each + one per 課),
   - ``nbgrader export`` (its CSV plugin: one find_submission query per student × assignment) for comparison.
 
+The workshop-sized course (8 staff, e01 and m01–m03, a pre-ledger gradebook) is timed the same way, next to
+``python -c pass`` and ``aidojo --help``, and the start-up is split by what each import costs (CPU, min of 3).
+
 nbgrader export slows down as it goes (one ORM session over all students): at 10,000 staff it is stopped at
 --nbgrader-timeout and its pace is reported; at --compare-staff (1,000) both run to the end for a ratio.
 
 Usage: python benchmarks/records.py [--staff 10000] [--compare-staff 1000] [--skip-nbgrader] [--nbgrader-timeout 240]
-       [--skip-certificates]
+       [--skip-certificates] [--small-only]
 """
 
 from __future__ import annotations
@@ -117,6 +120,49 @@ def build(tmp: Path, n: int) -> tuple[Path, Path, dict[str, str]]:
     return course, roster_csv, env
 
 
+SMALL_STEPS = ("first read: back-fill the ledger", "aidojo records export (csv)", "aidojo records export (xlsx)",
+               "aidojo records dashboard")
+
+
+def small_course(tmp: Path, repeat: int = 3) -> dict[str, tuple[float, float]]:
+    """A workshop-sized course (the trial: 8 staff); returns label -> (wall, CPU) seconds, the best of ``repeat``
+    fresh processes (the first read only once: it back-fills)."""
+    from aidojo.course.nbgrader_cli import nbgrader_env
+    from aidojo.records.synthetic import bulk_gradebook, module_layout, synthetic_roster, write_roster_csv
+
+    course = tmp / "workshop"
+    course.mkdir()
+    env = nbgrader_env(course)
+    env.pop("AIDOJO_DB_URL", None)
+    staff = synthetic_roster(8, sections=2)
+    roster_csv = write_roster_csv(staff, tmp / "workshop.csv")
+    bulk_gradebook(f"sqlite:///{course / 'gradebook.db'}", staff, module_layout(["m01", "m02", "m03", "e01"]))
+    measure([*AIDOJO, "roster", "import", str(roster_csv), "--as-of", "2026-04-01"], env, tmp)
+    steps = {"python -c pass": [sys.executable, "-c", "pass"], "aidojo --help (CLI start-up)": [*AIDOJO, "--help"],
+             SMALL_STEPS[0]: [*AIDOJO, "records", "export", "--format", "csv", "--out", str(tmp / "w0.csv")],
+             SMALL_STEPS[1]: [*AIDOJO, "records", "export", "--format", "csv", "--out", str(tmp / "w.csv")],
+             SMALL_STEPS[2]: [*AIDOJO, "records", "export", "--format", "xlsx", "--out", str(tmp / "w.xlsx")],
+             SMALL_STEPS[3]: [*AIDOJO, "records", "dashboard", "--out", str(tmp / "w.html")]}
+    best: dict[str, tuple[float, float]] = {}
+    print(f"\n== workshop-sized course: {len(staff)} staff, e01 and m01–m03 (fresh process each; best of {repeat}; "
+          f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):")
+    for label, cmd in steps.items():
+        runs = []
+        for _ in range(1 if label == SMALL_STEPS[0] else repeat):
+            wall, _, _ = measure(cmd, env, tmp)
+            runs.append((wall, CPU[0]))
+        best[label] = min(runs, key=lambda r: r[1])
+        print(f"  {label:<34} {best[label][0]:7.2f} s wall {best[label][1]:6.2f} s CPU")
+    print("  start-up, CPU seconds to import (min of 3; each includes what it imports):")
+    for what in ("typer", "aidojo.cli", "aidojo.course", "aidojo.records.export", "aidojo.records.dashboard"):
+        cpu = []
+        for _ in range(3):
+            measure([sys.executable, "-c", f"import {what}"], env, tmp)
+            cpu.append(CPU[0])
+        print(f"    import {what:<28} {min(cpu):5.2f} s")
+    return best
+
+
 def synthetic_usage(course: Path, staff) -> int:
     """A year of gateway use in the hub's usage store: 60% of staff, 1–3 working days a week (bulk insert)."""
     import random
@@ -168,10 +214,14 @@ def main() -> None:
     parser.add_argument("--skip-nbgrader", action="store_true", help="leave out the nbgrader export comparison")
     parser.add_argument("--nbgrader-timeout", type=float, default=240.0)
     parser.add_argument("--skip-certificates", action="store_true", help="leave out the certificates run")
+    parser.add_argument("--small-only", action="store_true", help="only the workshop-sized course")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="aidojo-bench-records-") as tmp:
         tmp = Path(tmp)
+        small = small_course(tmp)
+        if args.small_only:
+            return
         sizes = [args.staff] + ([args.compare_staff] if not args.skip_nbgrader and args.compare_staff != args.staff else [])
         for n in sizes:
             course, roster_csv, env = build(tmp, n)
@@ -217,13 +267,16 @@ def main() -> None:
                     print(f"  -> aidojo records export (csv) is {theirs / ours:.1f}x faster than nbgrader export at {n} staff, "
                           "and adds pass/fail, dates, tracks, 局/部/課 and certificate numbers")
             if n == args.staff:
-                print("  targets (wall on this machine; CPU seconds = wall on an idle one):")
+                print(f"  targets (wall on this machine; CPU seconds = wall on an idle one), {n} staff next to the "
+                      f"workshop-sized course (8 staff):")
                 for label, limit in (("aidojo records export (csv)", 3), ("aidojo records export (xlsx)", 3),
                                      ("aidojo records dashboard", 3), ("aidojo records certificates", 30)):
                     if label in walls:
                         cpu = cpus[label] / (min(os.cpu_count() or 1, 8) if "certificates" in label else 1)
+                        few = (f"   | 8 staff: wall {small[label][0]:5.2f} s, CPU {small[label][1]:5.2f} s"
+                               if label in small else "")
                         print(f"    {label:<32} under {limit:>2} s: wall {walls[label]:6.2f} s, CPU-bound estimate "
-                              f"{cpu:5.2f} s -> {'met' if cpu < limit else 'NOT met'}")
+                              f"{cpu:5.2f} s -> {'met' if cpu < limit else 'NOT met'}{few}")
                 in_process(course, tmp)
                 print(f"  sizes: xlsx {(tmp / f'records{n}.xlsx').stat().st_size / 2**20:.1f} MiB, csv "
                       f"{(tmp / f'records{n}.csv').stat().st_size / 2**20:.1f} MiB, dashboard "

@@ -206,6 +206,108 @@ def test_real_titles_map_to_role_classes_and_unknown_ones_are_listed_together():
     assert load_roles().classify("健康福祉局長") == "幹部" and load_roles().classify("主任主事") == "一般"
 
 
+def test_a_payroll_export_with_both_title_and_class_uses_both(tmp_path):
+    """役職 is kept for reports, 役職区分 is the class; where they disagree with [roles], one note lists the rows."""
+    export = HR / "職員名簿_人事給与システム_cp932.csv"
+    notes: list[str] = []
+    rows, read_as = read_roster(export, notes=notes)
+    by_id = {r.staff_id: (r.title, r.role) for r in rows}
+    assert read_as == "Shift_JIS（cp932）" and len(rows) == 9
+    assert by_id["001201"] == ("課長", "幹部") and by_id["001208"] == ("会計年度任用職員", "一般")
+    assert by_id["001210"] == by_id["001214"] == ("課長補佐", "幹部")  # the city's own 役職区分 wins
+    assert by_id["001215"] == ("主任主事", "一般")  # 役職区分 left empty: from the title
+    assert notes == ["職員名簿_人事給与システム_cp932.csv: 役職区分の列と、役職から [roles] の対応表で決まる区分が違う行が 2 行"
+                     "あります。役職区分の列のとおりに取り込みました: 「課長補佐」を幹部としている 7, 9 行目（対応表では一般）。"
+                     "役職区分の列が誤りなら名簿を直して取り込み直し、対応表が実情と違うなら grader/course.toml の "
+                     "[roles.titles] を直してください。"]
+    res = runner.invoke(app, ["roster", "import", str(export), "--as-of", "2026-04-01"])
+    assert res.exit_code == 0, res.output
+    assert res.output.count("注意:") == 1 and "7, 9 行目" in res.output
+    _complete_basic("001214", "2026-06-01")
+    breakdown = [(r.role, r.title, r.staff, r.completed["basic"]) for r in compute_records().by_role()]
+    assert ("幹部", "課長補佐", 2, 1) in breakdown and ("一般", "会計年度任用職員", 1, 0) in breakdown
+    assert compute_records().get("001210").tracks["executive"].eligible  # the executive track is open to them
+
+
+def test_a_title_only_roster_maps_every_title_through_roles():
+    """The workshop's file: 役職 only (課長, 係長, 主事, 会計年度任用職員 …) — nothing refused, classes from [roles]."""
+    res = runner.invoke(app, ["roster", "import", str(ROSTER_2026), "--as-of", "2026-04-01", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "001201 髙橋 一郎 総務局 デジタル戦略部 DX・AI推進課 課長（幹部）" in res.output
+    assert "001208 中村 由美 会計室 会計課 会計年度任用職員（一般）" in res.output and "注意:" not in res.output
+
+
+def _roster_with(tmp_path, header: list[str], values: list[list[str]]) -> Path:
+    base = [["001201", "髙橋 一郎", "総務局", "行政部", "人事課"], ["001202", "山﨑 花子", "総務局", "行政部", "人事課"]]
+    path = tmp_path / "名簿.csv"
+    lines = [",".join(["職員番号", "氏名", "所属局", "所属部", "所属課", *header])]
+    lines += [",".join(b + v) for b, v in zip(base, values)]
+    path.write_text("\n".join(lines) + "\n", encoding="cp932")
+    return path
+
+
+@pytest.mark.parametrize("header, values, expected, note", [
+    (["職名"], [["課長"], ["主事"]], [("課長", "幹部"), ("主事", "一般")], None),
+    (["職位"], [["部長"], ["主査"]], [("部長", "幹部"), ("主査", "一般")], None),
+    (["役職名"], [["担当課長"], ["会計年度任用職員"]], [("担当課長", "幹部"), ("会計年度任用職員", "一般")], None),
+    (["職階"], [["課長級"], ["係長級"]], [("課長級", "幹部"), ("係長級", "一般")], None),
+    (["区分"], [["幹部"], ["一般"]], [("幹部", "幹部"), ("一般", "一般")], None),
+    (["役職区分"], [["管理職"], ["一般"]], [("管理職", "幹部"), ("一般", "一般")], None),
+    (["職名", "職階"], [["参事", "課長級"], ["主事", "主事級"]], [("参事", "幹部"), ("主事", "一般")],
+     "7 列目「職階」は使いません（役職は 6 列目「職名」を使います）"),
+    (["職名", "役職"], [["事務吏員", "課長"], ["事務吏員", "主事"]], [("課長", "幹部"), ("主事", "一般")],
+     "6 列目「職名」は使いません（役職は 7 列目「役職」を使います）"),
+    (["役職", "区分", "役職区分"], [["課長", "正規", "幹部"], ["主事", "正規", "一般"]], [("課長", "幹部"), ("主事", "一般")],
+     "7 列目「区分」は使いません（役職区分は 8 列目「役職区分」を使います）"),
+    (["役職", "区分"], [["課長", "正規"], ["会計年度任用職員", "会計年度任用"]],
+     [("課長", "幹部"), ("会計年度任用職員", "一般")], "7 列目「区分」には 幹部・一般 の値がないため、役職区分としては使わず"),
+], ids=lambda v: "+".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "")
+def test_headers_hr_systems_really_use(tmp_path, header, values, expected, note):
+    notes: list[str] = []
+    rows, _ = read_roster(_roster_with(tmp_path, header, values), notes=notes)
+    assert [(r.title, r.role) for r in rows] == expected
+    assert (note is None and not notes) or (note is not None and len(notes) == 1 and note in notes[0]), notes
+
+
+@pytest.mark.parametrize("headers", [
+    ["職員ID", "漢字氏名", "局名", "部", "課", "職", "区分"],
+    ["職員コード", "職員氏名", "局", "部名", "課名", "役職名", "役職区分"],
+    ["職員No", "名前", "所属局", "所属部", "所属", "職位"],
+    ["ID", "氏名", "局", "部", "所属課", "職階"],
+], ids=["ID・漢字氏名・局名・職・区分", "コード・役職名", "No・所属", "ID・職階"])
+def test_every_header_name_the_guide_lists_is_read(headers):
+    from aidojo.records.roster_columns import map_columns
+
+    mapped = map_columns(headers)
+    assert not mapped.problems and not mapped.notes
+    keys = ["staff_id", "name", "bureau", "division", "section", "title", "role"][:len(headers)]
+    assert [mapped.columns[k] for k in keys] == list(range(len(headers)))
+
+
+@pytest.mark.parametrize("header, values, says", [
+    (["職名", "職位"], [["課長", "課長"], ["主事", "主事"]],
+     "1 行目（見出し）: 「役職」として読める列が 2 つあります（6 列目「職名」、7 列目「職位」）。どちらを使うか決められません。"
+     "役職として使う列の見出しを「役職」に変えてください"),
+    (["役職", "役職"], [["課長", "局長"], ["主事", "主事"]],
+     "1 行目（見出し）: 見出しが「役職」の列が 2 つあります（6 列目「役職」、7 列目「役職」）。どちらを使うか決められません。"
+     "使わない列の見出しを「役職（旧）」のように変えるか、列を削除してください。"),
+    (["役職", "役職区分"], [["課長", "正規"], ["主事", "一般"]],
+     "役職区分の列（7 列目「役職区分」）に 幹部・一般 のどれでもない値が 1 種類（1 人）あります: 「正規」（1 人: 2 行目）。"
+     "値を 幹部・一般 のどれかにするか、空欄にしてください"),
+    (["役職", "区分"], [["課長", "正規"], ["主事", "一般"]], "見出しを「区分」以外（例:「雇用区分」）に変えてください"),
+    (["所属", "課名"], [["人事課", "人事課"], ["人事課", "人事課"]], None),  # tiers: 課名 before 所属, no problem
+], ids=lambda v: "+".join(v) if isinstance(v, list) and v and isinstance(v[0], str) else "")
+def test_ambiguous_headers_say_which_column_to_rename_and_to_what(tmp_path, header, values, says):
+    path = _roster_with(tmp_path, header + ([] if "役職" in header or "職名" in header else ["役職"]),
+                        [v + ([] if "役職" in header or "職名" in header else ["主事"]) for v in values])
+    if says is None:
+        assert len(read_roster(path)[0]) == 2
+        return
+    with pytest.raises(RosterError) as info:
+        read_roster(path)
+    assert says in str(info.value), str(info.value)
+
+
 def test_a_track_counts_only_its_own_modules_and_the_role_classes_it_names():
     import_roster(ROSTER_2026, as_of="2026-04-01")
     course = load_course()
@@ -253,6 +355,50 @@ def test_fiscal_year_reports_use_the_roster_as_it_stood_then(tmp_path):
     assert ",総務局,行政部,人事課,係長," in line and ",2026-06-01,2026-06-01,修了,3/3,2026," in line
     assert not export_records(now, tmp_path / "h27.csv", "csv", table="history", fiscal=2027).read_text(
         encoding="utf-8-sig").count("\n") > 1  # nothing completed in FY2027
+
+
+def test_the_executive_briefing_shows_on_its_own_and_does_not_cover_a_section(tmp_path):
+    """The trial: an e01 completion made 戸籍住民課 (0 basic, 0 builder completers) count as 「課（修了者あり）」 while the
+    executive track appeared nowhere. A 課 is covered by a basic or builder completer (staff who use AI in the 課's
+    work); executive completions are shown against the 幹部 they are for, on the dashboard and in 課別集計."""
+    from aidojo.records import compute_kpis, write_dashboard
+
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_executive("001205", "2026-06-10T01:00:00")  # 部長, 戸籍住民課: the executive session only
+    _complete_executive("001201", "2026-06-11T01:00:00")  # 課長, DX・AI推進課
+    _complete_basic("001202", "2026-06-12")  # 主事, DX・AI推進課
+    records = compute_records()
+    k = compute_kpis(records)
+    assert (k.sections, k.sections_covered, k.basic_completed) == (8, 1, 1)
+    executive = next(t for t in k.tracks if t.track == "executive")
+    assert (executive.completed, executive.eligible, executive.counts_for_coverage) == (2, 4, False)  # 4 幹部
+    summary = {(s.level, s.section): s for s in records.summary()}
+    koseki = summary[("課", "戸籍住民課")]
+    assert (koseki.sections_covered, koseki.completed["executive"], koseki.eligible["executive"]) == (0, 1, 1)
+    assert koseki.rate("executive") == 1.0 and summary[("合計", "8 課")].sections_covered == k.sections_covered
+    by_role = {(r.role, r.title): r for r in records.by_role()}
+    assert by_role[("幹部", "部長")].rate("executive") == 1.0 and by_role[("一般", "主事")].rate("executive") is None
+    html = write_dashboard(records, tmp_path / "kpi.html").read_text(encoding="utf-8")
+    card = html[html.index('id="kpi-track-executive"'):]
+    assert "幹部向けコース（ノーコード・90分） 修了者" in card and "2 人" in card and "対象者（役職区分 幹部） 4 人の 50.0%" in card
+    assert "1 / 8 課" in html and "戸籍住民課" in html[html.index('id="uncovered"'):]
+    bureaus = html[html.index('id="bureaus"'):html.index('id="uncovered"')]
+    assert "幹部向けコース（ノーコード・90分） 修了者 / 対象者" in bureaus and "<td class=\"num\">1 / 2</td>" in bureaus
+    path = export_records(records, tmp_path / "課別.xlsx", table="summary")
+    sheet = openpyxl.load_workbook(path)["課別集計"]
+    header = [c.value for c in sheet[2]]
+    row = next(r for r in sheet.iter_rows(min_row=3, values_only=True) if r[3] == "戸籍住民課")
+    cell = dict(zip(header, row))
+    assert cell["幹部向けコース（ノーコード・90分） 対象者数（幹部）"] == 1 and cell["幹部向けコース（ノーコード・90分） 修了率"] == 1
+    assert cell["修了者のいる課（基礎コース・AI人材（ビルダー）コース）"] == "0/1" and cell["基礎コース 修了者数"] == 0
+    # a city that does count its executives: [kpi] section_tracks
+    toml = tmp_path / "course.toml"
+    toml.write_text((REPO / "grader" / "course.toml").read_text(encoding="utf-8").replace(
+        "[kpi]\n", '[kpi]\nsection_tracks = ["basic", "builder", "executive"]\n'), encoding="utf-8")
+    from aidojo.records.kpi import load_kpi
+
+    counted = replace(records, coverage_tracks=load_kpi(toml).coverage_tracks)
+    assert compute_kpis(counted).sections_covered == 2 and counted.summary()[-1].sections_covered == 2
 
 
 def test_cp932_exports_mark_characters_shift_jis_lacks(tmp_path):
@@ -343,6 +489,30 @@ def test_certificates_embed_their_font_show_the_department_at_completion_and_ver
         conn.execute("UPDATE certificates SET section = '市民課' WHERE number = 'AID-basic-2026-00001'")
     bad = runner.invoke(app, ["records", "verify", "AID-basic-2026-00001"])
     assert bad.exit_code == 1 and "記録が書き換えられた可能性" in bad.output
+
+
+def _complete_executive(sid: str, utc: str) -> None:
+    record_attempt(course_data_dir(), attempt(sid, "e01", 12, 12, utc, f"{sid}e01{utc}"))
+
+
+def test_same_day_completers_are_numbered_by_staff_id_and_issued_numbers_stay(tmp_path):
+    """The trial: AID-executive-2026-00001 went to the later id because its submission was graded first. On one JST
+    day the order is 職員番号; a number once issued never moves, a later completer gets the next one."""
+    import_roster(ROSTER_2026, as_of="2026-04-01")
+    _complete_executive("001212", "2026-06-10T01:00:00")  # 10:00 JST
+    _complete_executive("001209", "2026-06-09T23:30:00")  # 08:30 JST on the 10th: the same JST day
+    _complete_executive("001205", "2026-06-10T05:00:00")  # 14:00 JST
+    numbers = {p.staff_id: p.tracks["executive"].certificate for p in compute_records().completers("executive")}
+    assert numbers == {"001205": "AID-executive-2026-00001", "001209": "AID-executive-2026-00002",
+                       "001212": "AID-executive-2026-00003"}
+    res = runner.invoke(app, ["records", "certificates", "--track", "executive", "--out", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    with open(tmp_path / "c" / "修了証一覧.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [(r["修了証番号"][-5:], r["職員番号"]) for r in csv.DictReader(fh)] == [
+            ("00001", "001205"), ("00002", "001209"), ("00003", "001212")]
+    _complete_executive("001201", "2026-06-10T08:00:00")  # the lowest id, the same day, after the issue
+    after = {p.staff_id: p.tracks["executive"].certificate for p in compute_records().completers("executive")}
+    assert after == numbers | {"001201": "AID-executive-2026-00004"}
 
 
 def verify_certificate_number(number: str):

@@ -232,3 +232,36 @@ def test_a_title_line_above_the_header_is_skipped(tmp_path):
     rows = read_roster_file(tmp_path / "titled.xlsx")
     assert [(r.staff_id, r.title, r.role, r.row) for r in rows] == [("100001", "幹部", "幹部", 4),
                                                                     ("100002", "課長補佐", "一般", 5)]
+
+
+@pytest.mark.slow
+def test_readme_order_roster_first_then_autograde_gives_students_their_roster_names():
+    """README order: `aidojo roster import` once (no gradebook yet), then collect and `aidojo autograde`. nbgrader
+    creates the students with empty names (formgrader showed ids only); the autograde command fills them in from
+    the roster — for ids on both, creating nobody."""
+    import json
+
+    from nbgrader.api import Gradebook
+
+    from aidojo.cli import app
+    from aidojo.course.layout import CourseLayout
+    from aidojo.course.simulate import learner_notebook
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["roster", "import", str(FIX / "roster_cp932.csv"), "--as-of", "2026-04-01"])
+    assert res.exit_code == 0 and "成績DBなし（採点前）" in res.output, res.output
+    layout = CourseLayout(data_dir=course_data_dir())
+    for sid, stamp in (("100002", "01"), ("k99999", "02")):  # k99999: collected with --allow-unknown, not on the roster
+        folder = layout.submitted_dir / sid / "m01"
+        folder.mkdir(parents=True)
+        (folder / "m01_kadai.ipynb").write_text(json.dumps(learner_notebook("m01", "m01_kadai", "right"),
+                                                           ensure_ascii=False), encoding="utf-8")
+        (folder / "timestamp.txt").write_text(f"2026-11-30 {stamp}:00:00.000000 UTC")
+    res = runner.invoke(app, ["autograde", "m01", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    assert "成績DBの受講者 1 人に名簿の氏名を入れました。" in res.output
+    with Gradebook(layout.db_url, course_id="aidojo") as gb:
+        assert {(s.id, s.last_name, s.first_name) for s in gb.students} == {("100002", "山﨑", "花子"),
+                                                                          ("k99999", None, None)}
+    res = runner.invoke(app, ["autograde", "m01", "--workers", "1"])  # nothing new: no names to fill in
+    assert res.exit_code == 0 and "氏名を入れました" not in res.output, res.output

@@ -4,9 +4,10 @@
 Both call the one judge (``aidojo.checks.judging``) that grading uses. This package holds public checks
 only: held-back cases and answer keys live with the instructor's material in ``grader/``.
 ``ask(プロンプト)`` shows what the configured model answers; ``playground()`` is the prompt playground.
+Imported in IPython, it installs one-line Japanese explanations for mistakes in answer cells (``friendly``).
 """
 
-from aidojo.checks import rubric
+from aidojo.checks import friendly, rubric
 from aidojo.checks.notebook import Conversation, ask, capabilities, playground
 from aidojo.checks.registry import check, code_question, evaluate, get_question, question, registered, require
 from aidojo.checks.result import CheckResult
@@ -15,3 +16,5 @@ from aidojo.checks.spec import Case, CodeQuestion, Observation, TextQuestion
 __all__ = ["Case", "CheckResult", "CodeQuestion", "Observation", "TextQuestion", "check", "code_question", "evaluate",
            "get_question", "question", "registered", "require", "rubric", "ask", "playground", "Conversation",
            "capabilities"]
+
+friendly.install()

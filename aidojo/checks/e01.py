@@ -13,22 +13,15 @@ from aidojo.checks.m03 import GREETING_FACTS, PROJECT_FACTS, greeting_requiremen
 from aidojo.checks.registry import question
 from aidojo.checks.result import CheckResult
 from aidojo.checks.sealed import matches
-from aidojo.text.choice_parse import CHOSEN_RIGHT, CLEARED_WRONG, parse_choices
+from aidojo.text.choice_parse import CHOSEN_RIGHT, CLEARED_WRONG
 
 PRAISE = "よくできました。このプロンプトは、明日からの仕事でそのまま使えます。"
 
 
-def _choice(qid: str, answer: object, options: dict[str, str], seals: dict[str, str], *, missed_hint: str,
+def _choice(qid: str, answer: object, options: dict[str, str], seals: dict[str, str], *, what: str, missed_hint: str,
             wrong_hint: str) -> CheckResult:
-    chosen = parse_choices(answer, list(options), cleared=CLEARED_WRONG, chosen=CHOSEN_RIGHT)
-    if not chosen:
-        letters = list(options)
-        return CheckResult(False, [f"答えが読み取れません。記号（{letters[0]}〜{letters[-1]}）を「A, C」のように書いてください。"])
-    right = sum(matches(qid, f"{x}:正", seals[x]) for x in chosen)
-    missed = sum(matches(qid, f"{x}:正", seals[x]) for x in options) - right
-    wrong = len(chosen) - right
-    hints = ([missed_hint] if missed else []) + ([wrong_hint] if wrong else [])
-    return CheckResult(not hints, hints, (len(options) - missed - wrong) / len(options))
+    return rubric.judge_choices(answer, list(options), lambda x: matches(qid, f"{x}:正", seals[x]), what=what,
+                                cleared=CLEARED_WRONG, chosen=CHOSEN_RIGHT, missed_hint=missed_hint, wrong_hint=wrong_hint)
 
 
 # --- q1: the rules -------------------------------------------------------------------------------------
@@ -54,7 +47,7 @@ Q1_SEALS: dict[str, str] = {
 
 @question("e01.q1", reads=("答え",), title="AI利用のルール")
 def q1(answer: object) -> CheckResult:
-    return _choice("e01.q1", answer, RULE_STATEMENTS, Q1_SEALS,
+    return _choice("e01.q1", answer, RULE_STATEMENTS, Q1_SEALS, what="正しいもの",
                    missed_hint="正しいものを見落としています。承認されたツール・公文書と情報公開・偏り（バイアス）について、もう一度読みましょう。",
                    wrong_hint="誤っているものも選んでいます。「報告はいらない」「自由に使ってよい」「AIに任せてよい」のような言い切りに注意しましょう。")
 
@@ -79,7 +72,7 @@ Q2_SEALS: dict[str, str] = {
 
 @question("e01.q2", reads=("答え",), title="個人情報を入力してしまったとき")
 def q2(answer: object) -> CheckResult:
-    return _choice("e01.q2", answer, MISTAKE_ACTIONS, Q2_SEALS,
+    return _choice("e01.q2", answer, MISTAKE_ACTIONS, Q2_SEALS, what="まず指示すること",
                    missed_hint="まず行うことを見落としています。「記録して、すぐ報告する」と「広がらないよう止める」の2つを考えましょう。",
                    wrong_hint="まず行うことではないものも選んでいます。隠す・AIに頼んで終わりにする・報告を後回しにする対応は、被害を大きくします。")
 
@@ -110,7 +103,7 @@ Q3_SEALS: dict[str, str] = {
 
 @question("e01.q3", reads=("答え",), title="幹部がそろえること")
 def q3(answer: object) -> CheckResult:
-    return _choice("e01.q3", answer, PROGRAMME_ITEMS, Q3_SEALS,
+    return _choice("e01.q3", answer, PROGRAMME_ITEMS, Q3_SEALS, what="そろえるべきもの",
                    missed_hint="必要なことを見落としています。責任者・リスク判定・承認の流れ・公開前の試験・調達・引き継ぎの6つの観点で、もう一度見ましょう。",
                    wrong_hint="必要でないもの（または誤り）も選んでいます。「試験を省く」「指標は1つで十分」は、市民向けAIでは危険です。")
 

@@ -14,7 +14,7 @@ from aidojo.checks import rubric
 from aidojo.checks.registry import question
 from aidojo.checks.result import CheckResult
 from aidojo.checks.sealed import matches
-from aidojo.text.choice_parse import CHOSEN_UNSUPPORTED, CLEARED_SUPPORTED, parse_choices, parse_pairs
+from aidojo.text.choice_parse import CHOSEN_UNSUPPORTED, CLEARED_SUPPORTED, parse_pairs
 from aidojo.text.normalize import normalize
 
 # --- q1 / q2: which prompts break a rule, and which rule ------------------------------------------
@@ -64,24 +64,16 @@ def _breaks(letter: str) -> bool:
 
 @question("m01.q1", reads=("答え",), title="ルール違反のプロンプトを選ぶ")
 def q1(answer: object) -> CheckResult:
-    chosen = parse_choices(answer, list(PROMPTS), chosen_mark="×")
-    if not chosen:
-        return CheckResult(False, ["答えが読み取れません。ルールに反するプロンプトの記号（A〜E）を「A, B」のように書いてください。"])
-    hints = []
-    right = sum(_breaks(x) for x in chosen)
-    missed = sum(_breaks(x) for x in PROMPTS) - right
-    wrong = len(chosen) - right
-    if missed:
-        hints.append("ルールに反するプロンプトを見落としています。個人情報・公表前（庁内限り）の情報・他人の著作物が入っていないか、A〜Eをもう一度読みましょう。")
-    if wrong:
-        hints.append("ルールに反していないプロンプトも選んでいます。公開済みの情報や、個人が特定されない依頼は、AIに入力してかまいません。")
-    total = len(PROMPTS)
-    score = (total - missed - wrong) / total
-    return CheckResult(not hints, hints, score)
+    return rubric.judge_choices(
+        answer, list(PROMPTS), _breaks, what="ルールに反するもの",
+        missed_hint="ルールに反するプロンプトを見落としています。個人情報・公表前（庁内限り）の情報・他人の著作物が入っていないか、A〜Eをもう一度読みましょう。",
+        wrong_hint="ルールに反していないプロンプトも選んでいます。公開済みの情報や、個人が特定されない依頼は、AIに入力してかまいません。")
 
 
 @question("m01.q2", reads=("答え",), title="どのルールに反するか")
 def q2(answer: object) -> CheckResult:
+    if not rubric.clean_answer(answer):
+        return CheckResult(False, [rubric.BLANK_HINT])
     pairs = parse_pairs(answer, list(PROMPTS), RULE_WORDS)
     if not pairs:
         return CheckResult(False, ["答えが読み取れません。「A=1, C=2」のように、記号とルールの番号を組にして書いてください。"])
@@ -129,20 +121,11 @@ def _unsupported(number: str) -> bool:
 
 @question("m01.q3", reads=("答え",), title="資料にない記述を見つける")
 def q3(answer: object) -> CheckResult:
-    chosen = parse_choices(answer, list(AI_ANSWER_Q3), cleared=CLEARED_SUPPORTED, chosen=CHOSEN_UNSUPPORTED,
-                           chosen_mark="×")
-    if not chosen:
-        return CheckResult(False, ["答えが読み取れません。①〜⑤の番号を「③, ⑤」や「3, 5」のように書いてください。"])
-    hints = []
-    right = sum(_unsupported(x) for x in chosen)
-    missed = sum(_unsupported(x) for x in AI_ANSWER_Q3) - right
-    wrong = len(chosen) - right
-    if missed:
-        hints.append("資料にない記述を見落としています。数字（冊数・日数）と、資料に出てこない名前やサービスに注目しましょう。")
-    if wrong:
-        hints.append("選んだ番号の中に、資料に書かれている内容があります。資料と一文ずつ見比べましょう。")
-    total = len(AI_ANSWER_Q3)
-    return CheckResult(not hints, hints, (total - missed - wrong) / total)
+    return rubric.judge_choices(
+        answer, list(AI_ANSWER_Q3), _unsupported, what="資料で確かめられないもの",
+        cleared=CLEARED_SUPPORTED, chosen=CHOSEN_UNSUPPORTED, shown={n: chr(0x2460 + int(n) - 1) for n in AI_ANSWER_Q3},
+        missed_hint="資料にない記述を見落としています。数字（冊数・日数）と、資料に出てこない名前やサービスに注目しましょう。",
+        wrong_hint="選んだ番号の中に、資料に書かれている内容があります。資料と一文ずつ見比べましょう。")
 
 
 # --- q4: rewrite prompt A without personal data ---------------------------------------------------

@@ -119,19 +119,158 @@ def observe_case(question: CodeQuestion, values: Mapping[str, Any], case: Case, 
         return Observation(crashed=True)
 
 
+class _CaseTimeout(BaseException):
+    pass
+
+
+def _on_alarm(signum, frame):  # pragma: no cover - signal handler in the child
+    raise _CaseTimeout()
+
+
+def _encode(result: dict) -> bytes:
+    try:
+        data = json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        data = json.dumps({"error": "UnserialisableResult", "message": "結果を記録できない形でした"}).encode()
+    if len(data) > MAX_OBSERVATION_BYTES:
+        data = json.dumps({"error": "ResultTooLarge", "message": "結果が大きすぎます"}).encode()
+    return data
+
+
+def _fresh_figures() -> None:
+    """Cases share one process: close matplotlib's figures so a chart never draws onto the previous case's."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except Exception:
+            pass
+
+
+def _batch_child(write_fd: int, question: CodeQuestion, values: Mapping[str, Any], cases: list[Case],
+                 limit: float) -> None:  # pragma: no cover - the forked child
+    """Observe ``cases`` one after another, each under an alarm, writing one JSON line per case."""
+    sys.stdout = sys.stderr = io.StringIO()
+    force_offline_model()
+    signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        for case in cases:
+            _fresh_figures()
+            try:
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                result = _run_observer(question, values, case)
+            except _CaseTimeout:
+                result = {"timeout": True}
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            data = json.dumps({"case": case.id}).encode() + b"\t" + _encode(result) + b"\n"
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+            if result.get("timeout"):
+                break
+    except BaseException:  # SystemExit, a signal handler of the learner's…: the parent sees the rest missing
+        pass
+    finally:
+        os._exit(0)
+
+
+def _observe_batch(question: CodeQuestion, values: Mapping[str, Any], cases: list[Case], limit: float) -> dict[str, Observation]:
+    """Run one forked child over ``cases``; returns what it reported (a case it died on is marked crashed,
+    one it hung on timed out; cases after those are left out for the caller to retry)."""
+    read_fd, write_fd = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_fd)
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            pass
+        _batch_child(write_fd, question, values, cases, limit)
+    os.close(write_fd)
+    found: dict[str, Observation] = {}
+    buffer = b""
+    pending = [c.id for c in cases]
+    deadline = time.monotonic() + limit + 1.0  # per case: the child's alarm, then ours
+    try:
+        while pending:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                found[pending[0]] = Observation(timeout=True)
+                break
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                found[pending[0]] = Observation(crashed=True)  # died while observing this case
+                break
+            buffer += chunk
+            if len(buffer) > MAX_OBSERVATION_BYTES + 4096 and b"\n" not in buffer:
+                found[pending[0]] = Observation(crashed=True)
+                break
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                head, _, body = line.partition(b"\t")
+                try:
+                    case_id = json.loads(head)["case"]
+                    obs = Observation.from_json(json.loads(body.decode("utf-8")))
+                except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                    continue
+                if case_id != pending[0]:
+                    continue  # out of order or unknown: only the expected case counts
+                found[case_id] = obs
+                pending.pop(0)
+                deadline = time.monotonic() + limit + 1.0
+                if obs.timeout:
+                    pending = []
+                    break
+    finally:
+        os.close(read_fd)
+        for target in (-pid, pid):
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    return found
+
+
 def observe_all(question: CodeQuestion, values: Mapping[str, Any], cases, *, timeout: float = DEFAULT_CASE_TIMEOUT,
                 isolate: bool = True):
-    """Observe ``cases`` one by one, yielding (case id, Observation). After the first case that runs out of time the
-    rest are not run (they would only wait as long again): they count as timed out too."""
+    """Observe ``cases``, yielding (case id, Observation) in order.
+
+    One forked child observes the cases one after another (a fork per case costs more than most cases); when a
+    case crashes the child, a new child takes the remaining cases. After the first case that runs out of time
+    the rest are not run (they would only wait as long again): they count as timed out too."""
+    cases = list(cases)
     limit = question.timeout or timeout
-    timed_out = False
-    for case in cases:
-        if timed_out:
-            yield case.id, Observation(timeout=True)
-            continue
-        obs = observe_case(question, values, case, timeout=limit, isolate=isolate)
-        timed_out = obs.timeout
-        yield case.id, obs
+    if not isolate or not hasattr(os, "fork"):
+        for case in cases:
+            yield case.id, observe_case(question, values, case, timeout=limit, isolate=False)
+        return
+    index = 0
+    while index < len(cases):
+        found = _observe_batch(question, values, cases[index:], limit)
+        for case in cases[index:]:
+            if case.id not in found:
+                break
+            yield case.id, found[case.id]
+            index += 1
+            if found[case.id].timeout:
+                for rest in cases[index:]:
+                    yield rest.id, Observation(timeout=True)
+                return
+        else:
+            return
+        if not found:  # the child reported nothing at all for the next case: count it as crashed and go on
+            yield cases[index].id, Observation(crashed=True)
+            index += 1
 
 
 def plain(value: Any, depth: int = 0) -> Any:

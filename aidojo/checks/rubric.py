@@ -5,6 +5,10 @@ evidence) or ``None``. Every test reads the prompt through :func:`aidojo.text.pr
 same reader the playground's mirror and the practice model use — so the three never disagree. Element checks
 look only at the learner's own words: quoted material (a citizen's mail says 「してください」 too) and sentences
 copied from the task's texts are removed first, and a heading with nothing under it counts for nothing.
+Hints blame the actual cause: a blank answer is told it is blank, instructions written inside the material's
+delimiters are told to move out (and only the hints that remain after moving them follow), and the "works on other
+material" check speaks only when swapping the material loses something the prompt had. Choice answers
+(:func:`judge_choices`) read ○ next to an option as "this one".
 Hand-written: no library grades Japanese prompt structure.
 """
 
@@ -12,13 +16,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from aidojo.checks.result import CheckResult
 from aidojo.text import prompt_lexicon as lex
-from aidojo.text.choice_parse import parse_choices, parse_pairs
+from aidojo.text.choice_parse import CHOSEN_BREAKS, CLEARED_OK, parse_choices, parse_pairs, read_choices
 from aidojo.text.normalize import bigram_overlap, normalize
+from aidojo.text.prompt_layout import Block
 from aidojo.text.prompt_parse import (
     ELEMENT_LABELS,
     PromptReading,
@@ -51,6 +56,7 @@ class Answer:
     full: str
     own: str
     reading: PromptReading
+    sources: tuple[str, ...] = ()  # the texts the task gives (its material)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,7 @@ class Requirement:
     label: str
     hint: str
     test: Callable[[Answer], str | None]  # evidence (the phrase that shows it) or None
+    explain: Callable[[Answer], str | None] | None = None  # a hint for this answer when it is missing (else ``hint``)
 
 
 @dataclass
@@ -69,6 +76,8 @@ class RubricResult:
 
     met: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (label, evidence)
     missing: list[Requirement] = field(default_factory=list)
+    lead: list[str] = field(default_factory=list)  # what is wrong as a whole (blank, words inside the material): first
+    explained: set[str] = field(default_factory=set)  # missing keys whose own hints the lead replaces
 
     @property
     def ok(self) -> bool:
@@ -81,12 +90,13 @@ class RubricResult:
 
     @property
     def hints(self) -> list[str]:
-        return [r.hint for r in self.missing]
+        return self.lead + [r.hint for r in self.missing if r.key not in self.explained]
 
     def lines(self) -> list[str]:
-        """One line per requirement: ○ with the phrase found, or × with what to add."""
-        out = [f"○ {label}：「{_short(ev)}」" for label, ev in self.met.values()]
-        out += [f"× {r.label}：{r.hint}" for r in self.missing]
+        """One line per requirement: ○ with the phrase found, or × with what to add (the lead first)."""
+        out = [f"× {h}" for h in self.lead]
+        out += [f"○ {label}：「{_short(ev)}」" for label, ev in self.met.values()]
+        out += [f"× {r.label}：{r.hint}" for r in self.missing if r.key not in self.explained]
         return out
 
     def __str__(self) -> str:
@@ -111,19 +121,93 @@ def without_source(prompt: str, sources: Iterable[str] = ()) -> str:
     return read_prompt(prompt, sources).instructions
 
 
-def evaluate(prompt: object, requirements: Iterable[Requirement], *, sources: Iterable[str] = ()) -> RubricResult:
-    """Test ``prompt`` against ``requirements``; ``sources`` are texts the task gives (not the learner's words)."""
+BLANK_HINT = ("答えが空です（まだ何も書かれていません）。\"\"\" と \"\"\" の間の空いた行に答えを書き、そのセルを実行（Shift+Enter）"
+              "してから、もう一度確かめてください。# で始まる行（メモの行）や \"\"\" の外に書いた文字は、答えとして読まれません。")
+
+
+def evaluate(prompt: object, requirements: Iterable[Requirement], *, sources: Iterable[str] = (),
+             diagnose: bool = True) -> RubricResult:
+    """Test ``prompt`` against ``requirements``; ``sources`` are texts the task gives (not the learner's words).
+
+    With ``diagnose``, a prompt that fails as a whole is told so first: a blank answer that it is blank; a prompt
+    with material but no words of the writer's own that instructions are still to be written; instructions written
+    inside the material's delimiters that they belong outside (then only the hints that remain after moving them).
+    """
     text = clean_answer(prompt)
-    reading = read_prompt(text, list(sources))
-    answer = Answer(text, reading.instructions, reading)
+    reqs = list(requirements)
+    sources = tuple(sources)
     result = RubricResult()
-    for req in requirements:
-        evidence = req.test(answer) if text else None
+    if not text:
+        result.missing = reqs
+        result.lead = [BLANK_HINT]
+        result.explained = {r.key for r in reqs}
+        return result
+    reading = read_prompt(text, list(sources))
+    answer = Answer(text, reading.instructions, reading, sources)
+    for req in reqs:
+        evidence = req.test(answer)
         if evidence:
             result.met[req.key] = (req.label, evidence)
         else:
-            result.missing.append(req)
+            specific = req.explain(answer) if req.explain else None
+            result.missing.append(replace(req, hint=specific) if specific else req)
+    if diagnose and result.missing:
+        _diagnose(result, answer, reqs)
     return result
+
+
+def _tag_name(block: Block) -> str:
+    """How a hint names a block's delimiters: 「<事実>〜</事実>」 for a tag, else 「資料の区切り」."""
+    return f"<{block.label}>〜</{block.label}>" if block.style == "tag" and block.label else "資料の区切り"
+
+
+def _opening(block: Block) -> str:
+    return f"<{block.label}>" if block.style == "tag" and block.label else "資料の区切り"
+
+
+def _written_inside(answer: Answer) -> tuple[Block, list[str]] | None:
+    """A material block holding lines of the writer's own (lines that are not the task's material)."""
+    if not answer.sources:
+        return None
+    src_lines = [ln for src in answer.sources for ln in src.splitlines() if ln.strip()]
+    flat_sources = [re.sub(r"\s+", "", normalize(src)) for src in answer.sources]
+    for block in answer.reading.blocks:
+        if max(bigram_overlap(src, block.text) for src in answer.sources) < 0.3:
+            continue  # not the task's material
+        extra = []
+        for line in block.text.splitlines():
+            flat = re.sub(r"\s+", "", normalize(line))
+            if len(flat) < 4 or any(flat in src for src in flat_sources):
+                continue
+            if max((bigram_overlap(line, s) for s in src_lines), default=0.0) >= 0.6:
+                continue  # a material line with a small edit
+            extra.append(line.strip())
+        if extra:
+            return block, extra
+    return None
+
+
+def _diagnose(result: RubricResult, answer: Answer, reqs: list[Requirement]) -> None:
+    inside = _written_inside(answer)
+    if inside:
+        block, extra = inside
+        body = block.text
+        for line in extra:
+            body = body.replace(line, "", 1)
+        moved = answer.full[:block.start] + "\n".join(extra) + "\n" + answer.full[block.start:block.end].replace(
+            block.text, re.sub(r"\n\s*\n+", "\n", body).strip(), 1) + answer.full[block.end:]
+        repaired = evaluate(moved, reqs, sources=answer.sources, diagnose=False)
+        gained = {r.key for r in result.missing} - {r.key for r in repaired.missing}
+        if gained:
+            result.lead = [f"指示が資料の区切り（{_tag_name(block)}）の中に書かれています。区切りの中は資料として読まれ、指示としては"
+                           f"数えられません。「{_short(extra[0], 24)}」など、区切りの中に書いた指示や例は、{_opening(block)} の上の"
+                           "空いた行に移しましょう。"]
+            result.explained = gained
+            return
+    if answer.reading.blocks and not re.sub(r"\s", "", answer.own):
+        block = answer.reading.blocks[0]
+        result.lead = [f"まだ自分の言葉（AIへの指示）が書かれていません。{_opening(block)} の上の空いた行に、"
+                       "AIにしてほしいことを書きましょう（資料は区切りの中にそのまま残します）。"]
 
 
 # --- building blocks --------------------------------------------------------------------------
@@ -295,14 +379,18 @@ def custom(key: str, label: str, hint: str, test: Callable[[Answer], str | None]
 # --- reuse: the prompt still works on another source ----------------------------------------------------
 
 
+def _holding(text: str, old: str, min_overlap: float = 0.5) -> Block | None:
+    scored = [(bigram_overlap(old, b.text), b) for b in read_prompt(text).blocks]
+    scored = [sb for sb in scored if sb[0] >= min_overlap]
+    return max(scored, key=lambda sb: sb[0])[1] if scored else None
+
+
 def swap_source(prompt: object, old: str, new: str, *, min_overlap: float = 0.5) -> str | None:
     """The prompt with its quoted copy of ``old`` replaced by ``new`` (``None`` when no block holds ``old``)."""
     text = clean_answer(prompt)
-    scored = [(bigram_overlap(old, b.text), b) for b in read_prompt(text).blocks]
-    scored = [sb for sb in scored if sb[0] >= min_overlap]
-    if not scored:
+    best = _holding(text, old, min_overlap)
+    if best is None:
         return None
-    best = max(scored, key=lambda sb: sb[0])[1]
     return text[:best.start] + text[best.start:best.end].replace(best.text, new, 1) + text[best.end:]
 
 
@@ -313,19 +401,84 @@ def template_check(prompt: object, requirements: Callable[[str], list[Requiremen
         missing = Requirement("reusable", "資料の差し替え", "資料の部分を区切り記号で囲み、資料を差し替えても使えるプロンプトにしましょう。",
                               lambda a: None)
         return RubricResult({}, [missing])
-    return evaluate(swapped, requirements(new), sources=[new])
+    return evaluate(swapped, requirements(new), sources=[new], diagnose=False)
+
+
+def _lost_on_swap(a: Answer, requirements: Callable[[str], list[Requirement]], old: str, new: str) -> list[str] | None:
+    """Labels of what the prompt meets on its own material but not on ``new``; ``None`` when no block holds ``old``."""
+    swapped = swap_source(a.full, old, new)
+    if swapped is None:
+        return None
+    here = evaluate(a.full, requirements(old), sources=a.sources or (old,), diagnose=False)
+    there_sources = [new if src == old else src for src in a.sources] or [new]
+    there = evaluate(swapped, requirements(new), sources=there_sources, diagnose=False)
+    return [r.label for r in there.missing if r.key in here.met]
 
 
 def reusable(requirements: Callable[[str], list[Requirement]], old: str, new: str) -> Requirement:
-    """The prompt still meets ``requirements`` when its material ``old`` is replaced by ``new`` (instructions outside it)."""
+    """The prompt keeps what it meets when its material ``old`` is replaced by ``new``: its instructions stand
+    outside the material and do not lean on it. Missing only for that reason — a prompt that already misses
+    something on its own material is told what it misses, not that it fails after a swap too.
+    """
 
     def test(a: Answer) -> str | None:
-        result = template_check(a.full, requirements, old, new)
-        return "別の資料でも使えます" if result.ok else None
+        lost = _lost_on_swap(a, requirements, old, new)
+        if lost is None:  # the material is not in a block: the delimiter requirement says so where there is one
+            return "（資料の区切りで確かめます）" if any(r.key == "delimited_source" for r in requirements(old)) else None
+        return None if lost else "別の資料でも使えます"
+
+    def explain(a: Answer) -> str | None:
+        lost = _lost_on_swap(a, requirements, old, new)
+        if not lost:
+            return None
+        block = _holding(a.full, old)
+        where = _tag_name(block) if block else "資料の区切り"
+        return (f"資料を別のものに差し替えて試すと、「{'・'.join(lost)}」が読み取れなくなります。{where}の中に指示や例を"
+                f"書いていませんか。区切りの中には資料だけを残し、指示や例は区切りの外（上の空いた行）に書きましょう。")
 
     return Requirement("reusable", "別の資料でも使えるか",
-                       "資料を別のものに差し替えると、条件を満たさなくなります。指示は区切りの外に、資料に頼らず自分の言葉で書きましょう（資料の中の言葉は指示として数えません）。",
-                       test)
+                       "資料（区切りの中の文章）が見つかりません。最初から入っている区切り（<意見>〜</意見> など）と中の文章は"
+                       "消さずに残し、指示はその外に書きましょう。",
+                       test, explain)
+
+
+# --- choice answers -----------------------------------------------------------------------------------
+
+
+def judge_choices(answer: object, options: Sequence[str], is_key: Callable[[str], bool], *, what: str,
+                  missed_hint: str, wrong_hint: str, cleared: str = CLEARED_OK, chosen: str = CHOSEN_BREAKS,
+                  shown: dict[str, str] | None = None) -> CheckResult:
+    """Judge a "choose all that apply" answer: ``is_key(option)`` says whether an option should be chosen.
+
+    ``what`` names what is chosen (「ルールに反するもの」); ``shown`` how an option is written (「3」 → 「③」). A blank answer is told it is blank; an answer with no
+    option in it is told how to write one; a ○/× grid that is wrong is first told how marks are read (○ = chosen),
+    and only that when the grid is exactly right read the other way round (the learner knows the answer and used
+    the other habit). Score: the share of options judged right.
+    """
+    options = list(options)
+    name = (shown or {}).get
+    first, second, last = name(options[0], options[0]), name(options[1], options[1]), name(options[-1], options[-1])
+    example = f"{first}, {second}"
+    marked = f"「{first}○ {second}×」"
+    if not clean_answer(answer):
+        return CheckResult(False, [BLANK_HINT])
+    reading = read_choices(answer, options, cleared=cleared, chosen=chosen)
+    if not reading.chosen and not reading.grid:
+        return CheckResult(False, [f"答えが読み取れません。{what}の記号（{first}〜{last}）を「{example}」のように書くか、"
+                                   f"{marked}のように、選ぶものに○、選ばないものに×をつけてください。"])
+    keys = {x for x in options if is_key(x)}
+    picked = set(reading.chosen)
+    missed, wrong = len(keys - picked), len(picked - keys)
+    total = len(options)
+    score = (total - missed - wrong) / total
+    if not missed and not wrong:
+        return CheckResult(True, [], score)
+    hints = ([missed_hint] if missed else []) + ([wrong_hint] if wrong else [])
+    if reading.grid:
+        how = (f"○と×は、○＝選ぶもの（{what}）、×＝選ばないもの、として読んでいます。{what}に○をつけ直すか、"
+               f"記号だけを「{example}」のように書いてください。")
+        hints = [how] if set(reading.crossed) == keys else [how] + hints
+    return CheckResult(False, hints, score)
 
 
 def to_check(result: RubricResult, *, praise: str = "よくできました。このプロンプトは職場でもそのまま使えます。") -> CheckResult:
@@ -335,6 +488,8 @@ def to_check(result: RubricResult, *, praise: str = "よくできました。こ
 
 __all__ = [
     "Answer",
+    "BLANK_HINT",
+    "judge_choices",
     "swap_source",
     "template_check",
     "reusable",

@@ -117,6 +117,15 @@ def autograde_cmd(modules: Optional[List[str]] = typer.Argument(None, help="モ�
         typer.echo(str(exc), err=True)
         raise typer.Exit(2)
     typer.echo(report.text())
+    from aidojo.records.roster import sync_student_names  # the roster's names for students autograde created
+
+    try:
+        named = sync_student_names(_layout(db_url=db_url).db_url)
+    except Exception as exc:  # grading is done and recorded; only the names are missing
+        typer.echo(f"注意: 名簿の氏名を成績DBに入れられませんでした（{type(exc).__name__}: {exc}）。", err=True)
+    else:
+        if named:
+            typer.echo(f"成績DBの受講者 {named} 人に名簿の氏名を入れました。")
     if report.failures or report.find(level="error"):
         raise typer.Exit(1)
 

@@ -65,6 +65,8 @@ def roster_import(
             typer.echo(f"問題 {len(exc.details)} 件をすべて {errors} に書き出しました。", err=True)
         _fail(exc)
     typer.echo(result.summary_ja())
+    for note in result.notes:
+        typer.echo(f"注意: {note}")
     if dry_run:
         typer.echo(result.lists_ja(limit))
         typer.echo("（--dry-run: 名簿も成績DBも変更していません）")

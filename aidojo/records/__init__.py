@@ -26,6 +26,7 @@ _EXPORTS = {
     "compute_kpis": "kpi", "load_kpi": "kpi",
     "ImportResult": "roster", "Person": "roster", "Roster": "roster", "import_roster": "roster",
     "load_roster": "roster", "roster_history": "roster", "sync_students": "roster", "undo_last_import": "roster",
+    "sync_student_names": "roster",
     "RosterError": "roster_file", "read_roster_file": "roster_file",
     "read_audit": "audit",
 }

@@ -10,7 +10,8 @@ Rules (grader/course.toml is the one source of truth):
 - a report can stand at any date (``as_of`` / ``fiscal_year``): attempts made after it are ignored and the roster
   is the one that was in force then;
 - certificate numbers ``AID-<track>-<FY>-<00001>`` count per track and fiscal year (April–March), in order of
-  completion date then staff id; once issued (certificates written) a number never changes.
+  completion day (JST) and, on the same day, of 職員番号; once issued (certificates written) a number never changes,
+  and people who complete later get the numbers after the last one issued.
 """
 
 from __future__ import annotations
@@ -110,10 +111,13 @@ class SummaryRow:
     staff: int
     completed: dict[str, int]  # track -> completers among these staff
     sections: int = 1
-    sections_covered: int = 0
+    sections_covered: int = 0  # 課 with a completer of a coverage track (Records.coverage_tracks)
+    eligible: dict[str, int] = field(default_factory=dict)  # track -> staff it is for (幹部 only for executive)
 
     def rate(self, track: str) -> float:
-        return self.completed.get(track, 0) / self.staff if self.staff else 0.0
+        """Completers ÷ the staff the track is for (all staff for tracks without ``roles``)."""
+        base = self.eligible.get(track, self.staff)
+        return self.completed.get(track, 0) / base if base else 0.0
 
     @property
     def basic_completed(self) -> int:
@@ -136,6 +140,12 @@ class RoleRow:
     title: str
     staff: int
     completed: dict[str, int]
+    eligible: dict[str, int] = field(default_factory=dict)  # track -> staff it is for
+
+    def rate(self, track: str) -> float | None:
+        """Completers ÷ the staff the track is for; None when it is for none of them (一般 on the executive track)."""
+        base = self.eligible.get(track, self.staff)
+        return self.completed.get(track, 0) / base if base else None
 
 
 @dataclass(frozen=True)
@@ -159,9 +169,17 @@ class Records:
     roles: RoleMap = field(default_factory=RoleMap)
     history: History | None = None
     backfilled: int = 0
+    coverage_tracks: tuple[str, ...] = ()  # a 課 is covered by a completer of one of these (default: basic, builder)
 
     def __post_init__(self) -> None:
         self._index = {p.staff_id: p for p in self.people}
+        wanted = self.coverage_tracks or (self.basic_track, self.builder_track)
+        self.coverage_tracks = tuple(t for t in wanted if t in self.course.tracks)
+
+    def covers(self, person: PersonRecord) -> bool:
+        """Whether ``person`` makes their 課 count as covered: they completed a coverage track (by default basic or
+        builder — tracks in which staff learn to use AI in their own work; the executive briefing does not count)."""
+        return any(person.tracks[t].completed for t in self.coverage_tracks)
 
     @property
     def fiscal_year(self) -> int:
@@ -179,25 +197,28 @@ class Records:
             raise KeyError(staff_id) from None
 
     def completers(self, track: str) -> list[PersonRecord]:
-        """Everyone (leavers included) who completed ``track``, in certificate order."""
+        """Everyone (leavers included) who completed ``track``, in certificate order: by completion day (JST), and
+        on the same day by 職員番号 (not by the time of day the last submission happened to be graded)."""
         done = [p for p in self.people if p.tracks[track].completed]
-        return sorted(done, key=lambda p: (p.tracks[track].date or datetime.max.replace(tzinfo=JST), p.staff_id))
+        return sorted(done, key=lambda p: (_day_of(p.tracks[track].date), staff_id_order(p.staff_id)))
 
     def latest_submission(self) -> datetime | None:
         dates = [m.last_attempt for p in self.people for m in p.modules.values() if m.last_attempt]
         return max(dates) if dates else None
 
     def summary(self, *, subtotals: bool = True) -> list[SummaryRow]:
-        """Per 課 (active staff only), with 部 and 局 subtotals and a total: head count and completers per track."""
+        """Per 課 (active staff only), with 部 and 局 subtotals and a total: head count, the staff each track is for,
+        completers per track, and 課 covered (:meth:`covers`)."""
         tracks = list(self.course.tracks)
         groups: dict[tuple[str, str, str], list[PersonRecord]] = defaultdict(list)
         for p in self.active():
             groups[p.section_key].append(p)
 
         def row(level, bureau, division, section, people, keys) -> SummaryRow:
-            covered = sum(any(q.tracks[t].completed for q in groups[k] for t in tracks) for k in keys)
+            covered = sum(any(self.covers(q) for q in groups[k]) for k in keys)
             return SummaryRow(level, bureau, division, section, len(people),
-                              {t: sum(p.tracks[t].completed for p in people) for t in tracks}, len(keys), covered)
+                              {t: sum(p.tracks[t].completed for p in people) for t in tracks}, len(keys), covered,
+                              {t: sum(p.tracks[t].eligible for p in people) for t in tracks})
 
         out: list[SummaryRow] = []
         keys = sorted(groups)
@@ -223,7 +244,8 @@ class Records:
         order = {c: i for i, c in enumerate(self.roles.classes)}
         rows = []
         for (role, title), ps in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), -len(kv[1]), kv[0][1])):
-            rows.append(RoleRow(role, title, len(ps), {t: sum(p.tracks[t].completed for p in ps) for t in tracks}))
+            rows.append(RoleRow(role, title, len(ps), {t: sum(p.tracks[t].completed for p in ps) for t in tracks},
+                                {t: sum(p.tracks[t].eligible for p in ps) for t in tracks}))
         return rows
 
     def not_completed(self, track: str) -> list[MissingEntry]:
@@ -233,6 +255,15 @@ class Records:
         modules = self.course.tracks[track].modules
         return [MissingEntry(p, track, [p.modules[m] for m in modules if not p.modules[m].passed])
                 for p in self.active() if p.tracks[track].eligible and not p.tracks[track].completed]
+
+
+def _day_of(when: datetime | None) -> date:
+    return when.astimezone(JST).date() if when else date.max
+
+
+def staff_id_order(staff_id: str) -> tuple[int, int, str]:
+    """職員番号 order as HR reads a list: numeric ids by value (1204 before 10001), then the others as text."""
+    return (0, int(staff_id), staff_id) if staff_id.isdigit() else (1, 0, staff_id)
 
 
 @lru_cache(maxsize=4096)
@@ -336,6 +367,6 @@ def compute_records(db_url: str | None = None, *, course: Course | None = None, 
                          for t, tr in course.tracks.items()}
     kpi = load_kpi()
     records = Records(course, people, max_scores, roster.last_import, kpi.basic_track, kpi.builder_track, day, roles,
-                      history, gathered.backfilled)
+                      history, gathered.backfilled, kpi.coverage_tracks)
     _number_certificates(records, store_file)
     return records

@@ -107,7 +107,7 @@ def render_dashboard(records: Records, kpis: Kpis | None = None) -> str:
     kpis = kpis or compute_kpis(records)
     env = Environment(loader=FileSystemLoader(TEMPLATE.parent), autoescape=select_autoescape(["html", "j2"]))
     latest = records.latest_submission()
-    covered = {p.section_key for p in records.active() if any(t.completed for t in p.tracks.values())}
+    covered = {p.section_key for p in records.active() if records.covers(p)}
     uncovered = [s for s in records.summary(subtotals=False) if (s.bureau, s.division, s.section) not in covered]
     data = json.dumps(kpis.as_dict(), ensure_ascii=False).replace("</", "<\\/")
     basic_title = records.course.tracks[kpis.config.basic_track].title
@@ -126,7 +126,9 @@ def render_dashboard(records: Records, kpis: Kpis | None = None) -> str:
         charts={"trend": trend_chart(kpis, basic_title) if kpis.months else "",
                 "bureau": bar_chart("局別 修了率・AI利用率", bureau_rows, series, kpis.config.basic_completion_goal),
                 "coverage": bar_chart("局別 課のカバー率", cover_rows, cover_series, kpis.config.section_coverage_goal)},
-        uncovered=uncovered, data_json=data)
+        uncovered=uncovered, data_json=data,
+        coverage_titles="・".join(records.course.tracks[t].title for t in records.coverage_tracks),
+        track_roles=records.roles.track_roles)
 
 
 def write_dashboard(records: Records, path: str | Path, kpis: Kpis | None = None) -> Path:

@@ -114,19 +114,27 @@ def people_table(records: Records, groups: set[str] | None = None) -> Table:
 
 
 def summary_table(records: Records) -> Table:
-    """課別集計: per 課 with 部・局 subtotals and the total: 在籍人数, completers and rate for every track."""
+    """課別集計: per 課 with 部・局 subtotals and the total: 在籍人数, completers and rate for every track (a track for
+    some role classes only — the executive track — also shows how many staff it is for, its rate's denominator),
+    and the 課 covered by a completer of the coverage tracks (as on the dashboard)."""
     cols = [Column("level", "区分", 7), Column("bureau", "所属局", 16), Column("division", "所属部", 16),
             Column("section", "所属課", 18), Column("staff", "在籍人数", 10, "number")]
+    limited = {t for t in records.course.tracks if records.roles.track_roles.get(t)}
     for tid, track in records.course.tracks.items():
+        if tid in limited:
+            who = "・".join(records.roles.track_roles[tid])
+            cols.append(Column(f"{tid}_eligible", f"{track.title} 対象者数（{who}）", 14, "number"))
         cols += [Column(f"{tid}_completed", f"{track.title} 修了者数", 14, "number"),
                  Column(f"{tid}_rate", f"{track.title} 修了率", 12, "percent")]
-    cols.append(Column("covered", "修了者のいる課", 12))
+    covering = "・".join(records.course.tracks[t].title for t in records.coverage_tracks)
+    cols.append(Column("covered", f"修了者のいる課（{covering}）", 16))
     rows, bold = [], set()
     for s in records.summary():
         row = {"level": s.level, "bureau": s.bureau, "division": s.division, "section": s.section, "staff": s.staff,
                "covered": f"{s.sections_covered}/{s.sections}"}
         for tid in records.course.tracks:
-            row |= {f"{tid}_completed": s.completed[tid], f"{tid}_rate": round(s.rate(tid), 4)}
+            row |= {f"{tid}_completed": s.completed[tid], f"{tid}_rate": round(s.rate(tid), 4),
+                    f"{tid}_eligible": s.eligible.get(tid, s.staff)}
         if s.level != "課":
             bold.add(len(rows))
         rows.append(row)
@@ -143,16 +151,19 @@ def roles_table(records: Records) -> Table:
     by_class: dict[str, list] = {}
     for r in records.by_role():
         by_class.setdefault(r.role, []).append(r)
+    def rate(done: int, base: int) -> float | None:  # None (an empty cell): the track is not for these staff
+        return round(done / base, 4) if base else None
+
     for role, items in by_class.items():
         for r in items:
             rows.append({"role": r.role, "title": r.title, "staff": r.staff,
                          **{f"{t}_completed": r.completed[t] for t in records.course.tracks},
-                         **{f"{t}_rate": round(r.completed[t] / r.staff, 4) if r.staff else 0.0 for t in records.course.tracks}})
+                         **{f"{t}_rate": rate(r.completed[t], r.eligible.get(t, r.staff)) for t in records.course.tracks}})
         staff = sum(r.staff for r in items)
         bold.add(len(rows))
         rows.append({"role": role, "title": "計", "staff": staff,
                      **{f"{t}_completed": sum(r.completed[t] for r in items) for t in records.course.tracks},
-                     **{f"{t}_rate": round(sum(r.completed[t] for r in items) / staff, 4) if staff else 0.0
+                     **{f"{t}_rate": rate(sum(r.completed[t] for r in items), sum(r.eligible.get(t, r.staff) for r in items))
                         for t in records.course.tracks}})
     return Table("役職別集計", cols, rows, f"{records.course.title} 役職別集計（在籍者） ／ {_basis(records)}", bold)
 

@@ -198,8 +198,11 @@ def split_name(name: str) -> tuple[str, str]:
     return (parts[0], parts[1] if len(parts) > 1 else "")
 
 
-def upsert_students(db_url: str, people: Iterable[tuple[str, str]]) -> int | None:
-    """Create/rename nbgrader students (id, name) in bulk; never deletes. None when there is no gradebook."""
+def upsert_students(db_url: str, people: Iterable[tuple[str, str]], *, create: bool = True) -> int | None:
+    """Create/rename nbgrader students (id, name) in bulk; never deletes. None when there is no gradebook.
+
+    ``create=False``: only rename students the gradebook already has (ids in both); returns how many changed.
+    """
     if not gradebook_exists(db_url):
         return None
     with _connect(db_url, write=True) as conn:
@@ -210,6 +213,8 @@ def upsert_students(db_url: str, people: Iterable[tuple[str, str]]) -> int | Non
         for staff_id, name in people:
             last, first = split_name(name)
             if staff_id not in existing:
+                if not create:
+                    continue
                 new.append({"id": staff_id, "last_name": last, "first_name": first})
                 existing[staff_id] = (last, first)
             elif existing[staff_id] != (last, first):

@@ -33,13 +33,18 @@ class KpiConfig:
     section_coverage_goal: float = 0.95
     use_goal: float = 0.90  # share of staff who use generative AI
     section_use_goal: float = 0.95  # share of 課 where someone uses it
+    section_tracks: tuple[str, ...] = ()  # tracks whose completers cover a 課; empty: the basic and builder tracks
+
+    @property
+    def coverage_tracks(self) -> tuple[str, ...]:
+        return tuple(self.section_tracks) or (self.basic_track, self.builder_track)
 
 
 def load_kpi(path: Path | None = None) -> KpiConfig:
     """The ``[kpi]`` table of grader/course.toml (defaults: 90% basic, 150 builders, 95% of 課, 90%/95% use)."""
     path = Path(path or GRADER_DIR / "course.toml")
     table = tomllib.loads(path.read_text(encoding="utf-8")).get("kpi", {})
-    known = {k: v for k, v in table.items() if k in KpiConfig.__dataclass_fields__}
+    known = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items() if k in KpiConfig.__dataclass_fields__}
     return KpiConfig(**known)
 
 
@@ -90,6 +95,21 @@ class YearRow:
 
 
 @dataclass(frozen=True)
+class TrackCount:
+    """Completers of one track among the active staff it is for (幹部 for the executive track)."""
+
+    track: str
+    title: str
+    completed: int
+    eligible: int
+    counts_for_coverage: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.completed / self.eligible if self.eligible else 0.0
+
+
+@dataclass(frozen=True)
 class BureauRow:
     bureau: str
     staff: int
@@ -99,6 +119,7 @@ class BureauRow:
     sections_covered: int
     users: int = 0
     sections_using: int = 0
+    tracks: dict[str, tuple[int, int]] = field(default_factory=dict)  # track -> (completers, staff it is for)
 
     @property
     def basic_rate(self) -> float:
@@ -124,6 +145,12 @@ class Kpis:
     sections_using: int = 0
     years: list[YearRow] = field(default_factory=list)
     usage_known: bool = False  # the gateway has recorded any use at all
+    tracks: list[TrackCount] = field(default_factory=list)  # every track, in course.toml order
+
+    @property
+    def other_tracks(self) -> list[TrackCount]:
+        """Tracks with no card of their own (not basic or builder): the executive track."""
+        return [t for t in self.tracks if t.track not in (self.config.basic_track, self.config.builder_track)]
 
     @property
     def fiscal_year(self) -> int:
@@ -160,7 +187,9 @@ class Kpis:
             "months": [vars(m) | {"basic_rate": round(m.basic_rate, 4), "use_rate": round(m.use_rate, 4)}
                        for m in self.months],
             "years": [vars(y) for y in self.years],
-            "bureaus": [vars(b) for b in self.bureaus],
+            "bureaus": [vars(b) | {"tracks": {t: list(v) for t, v in b.tracks.items()}} for b in self.bureaus],
+            "tracks": [vars(t) | {"rate": round(t.rate, 4)} for t in self.tracks],
+            "coverage_tracks": list(self.config.coverage_tracks),
         }
 
 
@@ -281,19 +310,27 @@ def compute_kpis(records: Records, config: KpiConfig | None = None) -> Kpis:
     sections: dict[tuple[str, str, str], bool] = {}
     using: dict[tuple[str, str, str], bool] = {}
     for p in active:
-        sections[p.section_key] = sections.get(p.section_key, False) or any(t.completed for t in p.tracks.values())
+        sections[p.section_key] = sections.get(p.section_key, False) or records.covers(p)
         using[p.section_key] = using.get(p.section_key, False) or p.staff_id in users_now
     by_bureau: dict[str, list] = defaultdict(list)
     for p in active:
         by_bureau[p.bureau].append(p)
+    track_ids = list(records.course.tracks)
+
+    def counts(people: list) -> dict[str, tuple[int, int]]:
+        return {t: (sum(p.tracks[t].completed for p in people), sum(p.tracks[t].eligible for p in people))
+                for t in track_ids}
+
     bureaus = []
     for name, ps in sorted(by_bureau.items()):
         keys = {p.section_key for p in ps}
         bureaus.append(BureauRow(name, len(ps), sum(p.tracks[basic].completed for p in ps),
                                  sum(p.tracks[builder].completed for p in ps), len(keys),
                                  sum(sections[k] for k in keys), sum(p.staff_id in users_now for p in ps),
-                                 sum(using[k] for k in keys)))
+                                 sum(using[k] for k in keys), counts(ps)))
+    tracks = [TrackCount(t, records.course.tracks[t].title, *n, t in records.coverage_tracks)
+              for t, n in counts(active).items()]
     return Kpis(config, len(active), sum(p.tracks[basic].completed for p in active),
                 sum(p.tracks[builder].completed for p in active), len(sections), sum(sections.values()),
                 months, bureaus, day, sum(p.staff_id in users_now for p in active), sum(using.values()), years,
-                usage_known)
+                usage_known, tracks)

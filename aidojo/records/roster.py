@@ -87,6 +87,7 @@ class ImportResult:
     dry_run: bool = False
     before: dict[str, Person] = field(default_factory=dict)  # the changed people as they were
     after: dict[str, StaffRow] = field(default_factory=dict)  # … and as the file has them
+    notes: list[str] = field(default_factory=list)  # how the file was read, for HR to check (Japanese)
 
     def summary_ja(self) -> str:
         gb = ("成績DBなし（採点前）" if self.gradebook_students is None
@@ -111,7 +112,7 @@ class ImportResult:
             for sid in shown:
                 old, new = self.before.get(sid), self.after.get(sid)
                 if title == "新規":
-                    out.append(f"  {sid} {new.name} {_dept(new)} {new.title}")
+                    out.append(f"  {sid} {new.name} {_dept(new)} {_title(new)}")
                 elif title == "退職":
                     out.append(f"  {sid} {old.name} {old.department}")
                 elif title == "異動":
@@ -128,6 +129,11 @@ class ImportResult:
             if len(shown) < len(ids):
                 out.append(f"  …ほか {len(ids) - len(shown)} 人")
         return "\n".join(out) if out else "変更はありません。"
+
+
+def _title(row: StaffRow) -> str:
+    """役職 with its class (課長（幹部）), so that a dry run shows how each title was classed."""
+    return row.role if row.title in ("", row.role) else f"{row.title}（{row.role}）"
 
 
 def _dept(row: StaffRow) -> str:
@@ -193,7 +199,8 @@ def import_roster(path: str | Path, *, as_of: date | str | None = None, allow_ma
     ``dry_run``: check and plan only; nothing is written anywhere.
     """
     path = Path(path)
-    rows, read_as = read_roster(path)
+    notes: list[str] = []
+    rows, read_as = read_roster(path, notes=notes)
     today = today or today_jst()
     try:
         effective_day = parse_day(as_of, "基準日") or today
@@ -213,7 +220,7 @@ def import_roster(path: str | Path, *, as_of: date | str | None = None, allow_ma
         if clashes:
             raise RosterError(clashes)
         result = _plan(path.name, effective, rows, current)
-        result.read_as, result.dry_run = read_as, dry_run
+        result.read_as, result.dry_run, result.notes = read_as, dry_run, notes
         active_before = sum(1 for r in current.values() if r[6] == ACTIVE)
         if (not allow_many_leavers and len(result.left) > MASS_LEAVE_MIN
                 and len(result.left) > MASS_LEAVE_SHARE * active_before):
@@ -236,7 +243,8 @@ def import_roster(path: str | Path, *, as_of: date | str | None = None, allow_ma
         log_action("roster.import", {"file": path.name, "sha256": digest, "effective_date": effective, "read_as": read_as,
                                      "rows": len(rows), "added": len(result.added),
                                      "transferred": len(result.transferred), "changed": len(result.changed),
-                                     "left": len(result.left), "returned": len(result.returned)},
+                                     "left": len(result.left), "returned": len(result.returned),
+                                     "notes": len(notes)},
                    data_dir=(store_file or store.store_path()).parent)
     return result
 
@@ -363,6 +371,20 @@ def sync_students(db_url: str | None = None, *, create: bool = False, store_file
         with _alembic_on_path(), Gradebook(db_url, course_id=load_course().id):
             pass
     return upsert_students(db_url, [(p.staff_id, p.name) for p in load_roster(store_file).active()])
+
+
+def sync_student_names(db_url: str | None = None, *, store_file: Path | None = None) -> int | None:
+    """Give the gradebook's students their roster names, for ids on both (no student is created or removed).
+
+    Students that ``aidojo autograde`` (nbgrader) creates for a roster imported before the gradebook existed have
+    empty names, so formgrader shows ids only. Leavers keep the name of their last period. Returns the number of
+    students renamed; None when there is no roster or no gradebook.
+    """
+    roster = load_roster(store_file)
+    if not roster.people:
+        return None
+    people = [(p.staff_id, p.name) for p in roster.people.values()]
+    return upsert_students(db_url or gradebook_url(), people, create=False)
 
 
 def load_roster(store_file: Path | None = None, *, as_of: date | str | None = None) -> Roster:

@@ -42,6 +42,12 @@ SECTION_NAMES = ["総務課", "企画課", "管理課", "調整課", "推進課"
                  "第二課", "第三課", "監理課", "運営課"]
 
 
+# 役職 as a payroll export writes them (classes as grader/course.toml [roles] maps them), weighted by repetition.
+EXECUTIVE_TITLES = ["課長", "課長", "課長", "担当課長", "参事", "部長", "次長", "局長"]
+STAFF_TITLES = ["主事"] * 5 + ["主任"] * 3 + ["係長"] * 3 + ["主査", "技師", "保健師", "課長補佐", "会計年度任用職員",
+                                                        "会計年度任用職員", "再任用職員"]
+
+
 def synthetic_roster(n: int, *, sections: int = 350, seed: int = 7, prefix: str = "") -> list[StaffRow]:
     """``n`` fictional staff spread over ``sections`` 課 in 12 局 (ids ``<prefix>100001`` …)."""
     rng = random.Random(seed)
@@ -52,23 +58,25 @@ def synthetic_roster(n: int, *, sections: int = 350, seed: int = 7, prefix: str 
         k = i // len(divisions)
         name = SECTION_NAMES[k % len(SECTION_NAMES)] if k < len(SECTION_NAMES) else f"第{k}課"
         paths.append((bureau, division, f"{division.removesuffix('部')}{name}"))
+    titles = random.Random(seed + 1)  # its own stream: ids, names, 所属 and classes stay as they were
     rows = []
     for i in range(n):
         bureau, division, section = paths[i % len(paths)] if i < len(paths) else rng.choice(paths)
         role = "幹部" if rng.random() < 0.06 else "一般"
+        title = titles.choice(EXECUTIVE_TITLES if role == "幹部" else STAFF_TITLES)
         rows.append(StaffRow(f"{prefix}{100001 + i}", f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}", bureau, division,
-                             section, role, i + 2))
+                             section, role, i + 2, title))
     return rows
 
 
 def write_roster_csv(rows: Iterable[StaffRow], path: str | Path, encoding: str = "utf-8-sig") -> Path:
-    """A roster CSV as HR would send it (Japanese header, CRLF)."""
+    """A roster CSV as a payroll system exports it (Japanese header, CRLF): 役職 and 役職区分."""
     path = Path(path)
     with open(path, "w", encoding=encoding, newline="") as f:
         w = csv.writer(f, lineterminator="\r\n")
-        w.writerow(["職員番号", "氏名", "所属局", "所属部", "所属課", "役職区分"])
+        w.writerow(["職員番号", "氏名", "所属局", "所属部", "所属課", "役職", "役職区分"])
         for r in rows:
-            w.writerow([r.staff_id, r.name, r.bureau, r.division, r.section, r.role])
+            w.writerow([r.staff_id, r.name, r.bureau, r.division, r.section, r.title or r.role, r.role])
     return path
 
 

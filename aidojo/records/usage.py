@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 JST = timezone(timedelta(hours=9))
@@ -44,7 +44,7 @@ def _connect(data_dir: Path) -> sqlite3.Connection:
 def add_use(data_dir: Path, staff_id: str, *, prompt_tokens: int = 0, completion_tokens: int = 0,
             at: datetime | None = None) -> None:
     """Count one request of ``staff_id`` (on the JST day of ``at``, default now)."""
-    day = (at or datetime.now(timezone.utc)).astimezone(JST).date().isoformat()
+    day = (at or datetime.now(UTC)).astimezone(JST).date().isoformat()
     with _connect(data_dir) as con:
         con.execute("INSERT INTO usage VALUES (?, ?, 1, ?, ?) ON CONFLICT(day, staff_id) DO UPDATE SET "
                     "requests = requests + 1, prompt_tokens = prompt_tokens + excluded.prompt_tokens, "

@@ -1,6 +1,11 @@
 """Read choice answers as learners write them: 「A, C, D」「ＡＣＤ」「A・C・D（BとEは問題ない）」「③と⑤」「A=1, C→②」.
 
 A letter (or number) written next to words that clear it — 「Bは問題ない」「①②④は資料どおり」 — is not chosen.
+Marks follow one rule in every question (the notebooks say so): ○ next to an option means "this one" (chosen),
+× means "not this one" — 「A○ B× C○」「○A ×B」「A:○」「Aは○」. Marks of one kind only are ticks: 「A○ C○ D○」
+and 「A× C× D×」 both choose A, C, D. A learner used to the other habit (○ = fine, × = breaks the rule) writes a
+full ○/× grid the other way round: :func:`read_choices` says when an answer is such a grid, so that the checker can
+say how marks are read instead of giving contradictory hints.
 Hand-written: the forms are Japanese answer-sheet habits no library knows.
 """
 
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from aidojo.text.normalize import normalize
 
@@ -69,25 +75,65 @@ def _letter_tokens(text: str, allowed_up: set[str]) -> list[tuple[int, str]]:
 
 
 _BOUNDARY = re.compile(r"[。\n;；（(）)]")
-_MARK = re.compile(r"(?<![A-Z0-9])([A-Z]|\d)\s*[:：=]?\s*(○|〇|◯|✓|✔|×|✕|✗|x(?![a-z]))", re.I)
+_YES_MARKS = "○〇◯✓✔☑"
+_NO_MARKS = "×✕✗☓"
+_MARK_CHAR = rf"[{_YES_MARKS}{_NO_MARKS}]|x(?![a-z])"
+# 「A○」「A:○」「A→○」「Aは○」 (mark after the option) and 「○A」 (mark before it).
+_MARK_AFTER = re.compile(rf"(?<![A-Z0-9])([A-Z]|\d{{1,2}})\s*(?:[:：=＝→⇒]|は|が)?\s*({_MARK_CHAR})", re.I)
+_MARK_BEFORE = re.compile(rf"({_MARK_CHAR})\s*([A-Z]|\d{{1,2}})(?![A-Z0-9])", re.I)
+
+
+@dataclass(frozen=True)
+class ChoiceReading:
+    """What a choice answer says: the options chosen and, when it is a ○/× grid, the options marked ×.
+
+    ``grid`` is True when the answer marks options with both ○ and ×: then ○ means chosen and × not chosen.
+    """
+
+    chosen: list[str] = field(default_factory=list)
+    crossed: list[str] = field(default_factory=list)
+    grid: bool = False
+
+
+def _marks(text: str, allowed_up: set[str]) -> list[tuple[str, bool]]:
+    """(option, is ○) for each option with a mark next to it, reading marks after or before the options."""
+    tight_after = len(re.findall(rf"[a-z0-9](?:{_MARK_CHAR})", text, re.I))
+    tight_before = len(re.findall(rf"(?:{_MARK_CHAR})[a-z0-9]", text, re.I))
+    if tight_before > tight_after:
+        found = [(m.group(2).upper(), m.group(1)) for m in _MARK_BEFORE.finditer(text)]
+    else:
+        found = [(m.group(1).upper(), m.group(2)) for m in _MARK_AFTER.finditer(text)]
+    return [(x, mark in _YES_MARKS) for x, mark in found if x in allowed_up]
+
+
+def read_choices(answer: object, allowed: Iterable[str], *, cleared: str = CLEARED_OK,
+                 chosen: str = CHOSEN_BREAKS) -> ChoiceReading:
+    """Read a choice answer (see :func:`parse_choices`), saying whether it is a ○/× grid."""
+    allowed = list(allowed)
+    allowed_up = {a.upper() for a in allowed}
+    text = _prepare(answer)
+    marks = _marks(text, allowed_up)
+    if len(marks) >= 2 and len({yes for _, yes in marks}) == 2:  # both ○ and ×: ○ chosen, × not
+        yes = {x for x, ok in marks if ok}
+        no = {x for x, ok in marks if not ok} - yes
+        return ChoiceReading([a for a in allowed if a.upper() in yes], [a for a in allowed if a.upper() in no], True)
+    return ChoiceReading(_by_words(text, allowed, allowed_up, cleared, chosen))
 
 
 def parse_choices(answer: object, allowed: Iterable[str], *, cleared: str = CLEARED_OK,
-                  chosen: str = CHOSEN_BREAKS, chosen_mark: str = "○") -> list[str]:
+                  chosen: str = CHOSEN_BREAKS) -> list[str]:
     """The options a learner chose, upper-cased, in ``allowed`` order.
 
     ``cleared`` / ``chosen``: regexes of the words that clear / choose an option in this question. A word applies to
     the options before it in its sentence (「A、C、Dが違反」「Bは問題ない」), or after it when a colon follows
-    (「違反：A／C／D　問題なし：B／E」); options with no word are chosen. Marks per option (「A○ B×」) are read with
-    ``chosen_mark`` (○ or ×) meaning chosen. 「ACD以外は問題ない」 chooses A, C, D; 「BとE以外」 chooses the rest.
+    (「違反：A／C／D　問題なし：B／E」); options with no word are chosen. Marks: ○ next to an option chooses it and ×
+    does not (「A○ B× C○」); marks of one kind only are ticks (「反する：A○ C○ D○」). 「ACD以外は問題ない」 chooses
+    A, C, D; 「BとE以外」 chooses the rest.
     """
-    allowed = list(allowed)
-    allowed_up = {a.upper() for a in allowed}
-    text = _prepare(answer)
-    marks = [(m.group(1).upper(), m.group(2)) for m in _MARK.finditer(text) if m.group(1).upper() in allowed_up]
-    if len(marks) >= 2:
-        yes = {"○", "〇", "◯", "✓", "✔"} if chosen_mark == "○" else {"×", "✕", "✗", "x", "X"}
-        return [a for a in allowed if any(x == a.upper() and mk in yes for x, mk in marks)]
+    return read_choices(answer, allowed, cleared=cleared, chosen=chosen).chosen
+
+
+def _by_words(text: str, allowed: list[str], allowed_up: set[str], cleared: str, chosen: str) -> list[str]:
     picked: set[str] = set()
     cleared_set: set[str] = set()
     excluded: set[str] = set()
@@ -196,5 +242,5 @@ def _pair_up(items: list[tuple[int, str, str]], pairs: dict[str, str]) -> None:
             current = None
 
 
-__all__ = ["parse_choices", "parse_pairs", "CLEARED", "CLEARED_OK", "CLEARED_SUPPORTED", "CLEARED_WRONG", "CHOSEN_BREAKS",
+__all__ = ["ChoiceReading", "read_choices", "parse_choices", "parse_pairs", "CLEARED", "CLEARED_OK", "CLEARED_SUPPORTED", "CLEARED_WRONG", "CHOSEN_BREAKS",
            "CHOSEN_UNSUPPORTED", "CHOSEN_RIGHT"]

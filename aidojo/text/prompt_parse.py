@@ -100,11 +100,26 @@ def _copied_from(sources: Iterable[str], text: str) -> str:
     return "\n".join(kept)
 
 
+# A material's tag named inside a sentence: 「<行事の情報>にない数字」「＜記録＞の内容だけ」「【資料】と照らし合わせ」.
+_TAG_MENTION = re.compile(
+    r"[<＜‹〈《【\[［]\s*[/／]?\s*(?P<name>[^<>＜＞‹›〈〉《》【】\[\]［］/／\s]{1,20}?)\s*[>＞›〉》】\]］]"
+    r"(?=\s*(?:[にのをはがとでもへや、。,，.]|以外|だけ|のみ|から|より|まで|$))")
+
+
+def unwrap_tag_mentions(text: str) -> str:
+    """``text`` with the brackets around named tags taken off (「<行事の情報>にない」 → 「行事の情報にない」).
+
+    Learners name the material as the notebook shows it, tag and all; the phrasings (「情報にない」) read the name.
+    """
+    return _TAG_MENTION.sub(lambda m: m.group("name"), text)
+
+
 def searchable(own: str) -> str:
     """The writer's own words with heading labels and empty template lines taken out (what patterns read).
 
     「【制約】300字以内」 becomes 「300字以内」; a bare 「【制約】」 or 「役割：〇〇」 line becomes nothing, so an empty
-    skeleton never counts as an element.
+    skeleton never counts as an element. A material's tag named in a sentence reads as its name
+    (「<行事の情報>にない数字」 as 「行事の情報にない数字」).
     """
     out = []
     for line in own.splitlines():
@@ -112,11 +127,11 @@ def searchable(own: str) -> str:
         if head is not None and head.kind not in (None, "source"):  # 【決定事項】 (an unknown label) stays: it is content
             rest = head.rest
             if rest and not is_placeholder(rest):
-                out.append(rest)
+                out.append(unwrap_tag_mentions(rest))
             continue
         if line.strip() and is_placeholder(line):
             continue
-        out.append(line)
+        out.append(unwrap_tag_mentions(line))
     return "\n".join(out)
 
 
@@ -267,8 +282,16 @@ def _runs(line: str) -> list[str]:
     return best
 
 
+# The columns of a table the answer should take (「表（区分・内容・担当・期限）で」「（要件／判定）の表」): not categories.
+_TABLE_COLUMNS = re.compile(r"(?<![発公代辞意師])表\s*[（(][^（）()\n]{1,80}[）)]|[（(][^（）()\n]{1,80}[）)]\s*の?(?:一覧)?表")
+
+
 def listed_labels(prompt: str) -> list[str]:
-    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list."""
+    """Labels a classification prompt offers: 「A」「B」, 'A、B、Cのいずれか', 'カテゴリ: A / B', 'A／B／C', a bullet list.
+
+    A table's named columns (「表（区分・内容・担当・期限）で」) are the answer's form, not labels.
+    """
+    prompt = _TABLE_COLUMNS.sub("表", prompt)
     # A bullet list (or one label per line) under a heading that names categories.
     m = re.search(
         r"(?:カテゴリ|カテゴリー|分類|ラベル|区分|選択肢|分野|categories|labels)[^\n]*\n((?:\s*(?:[-*・●]|\d+[.)．])\s*[^\n]+\n?){2,})",
