@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from aidojo.data import TSU_GOMI_CSV
-
-REPO = Path(__file__).resolve().parents[1]
 from aidojo.llm import HANDOFF_REPLY, scripted_client
 from aidojo.retrieval import Index, RetrievalError, build_prompt, grounded_answer
 from aidojo.retrieval.chunking import chunk_text
+
+REPO = Path(__file__).resolve().parents[1]
 
 FAQ = {
     "FAQ-01": "住民票の写しは市民課の窓口またはコンビニエンスストアで取得できます。手数料は1通300円です。",

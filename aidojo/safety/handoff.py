@@ -29,7 +29,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,7 @@ def case_notice_ja(case_id: str) -> str:
 
 def new_case_id(now: datetime | None = None) -> str:
     """A case number a citizen can read out: the date (JST) and four characters, e.g. 「260403-K7QM」."""
-    now = (now or datetime.now(timezone.utc)).astimezone(JST)
+    now = (now or datetime.now(UTC)).astimezone(JST)
     return f"{now:%y%m%d}-" + "".join(secrets.choice(_CASE_CHARS) for _ in range(4))
 
 
@@ -178,7 +178,7 @@ def decide_handoff(question: str, *, answer: Any = None, relevance: float | None
     else:
         reason = _answer_reason(answer)
     event: dict[str, Any] = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "handoff": bool(reason),
         "reason": reason,
         "question": mask_pii(question).text,
@@ -342,7 +342,7 @@ class HandoffPolicy:
         extra = {k: v for k, v in event.items() if k not in ("timestamp", "reason", "reason_ja", "question", "handoff")}
         record = HandoffRecord(
             case_id=new_case_id(),
-            timestamp=event.get("timestamp") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            timestamp=event.get("timestamp") or datetime.now(UTC).isoformat(timespec="seconds"),
             reason=decision.reason,
             reason_ja=decision.reason_ja,
             question=event.get("question", ""),

@@ -238,7 +238,7 @@ def screen_prompt(text: str) -> Screen:
         raise TypeError(f"screen_prompt は文字列を受け取ります（渡されたのは {type(text).__name__} です）")
     hits = _scan(text)
     for decoded in _decoded_blobs(text):
-        for rid, verdict, reason, snippet in _scan(decoded):
+        for rid, _verdict, reason, snippet in _scan(decoded):
             hits.append((f"base64:{rid}", "block", f"base64で隠された指示: {reason}", snippet))
     if not hits:
         return Screen("allow")

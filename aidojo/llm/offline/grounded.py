@@ -207,7 +207,7 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
     # A passage is about the question when one of its sentences names what is asked (「市営プールは…」): its other
     # sentences may then give the answer without repeating the topic (「営業時間は9時から17時までです。」).
     about = {p[2] for i, p in enumerate(passages) if len(q_grams & sentence_grams[i]) >= max(2, len(q_grams) // 2)}
-    for i, (sentence, tag, group) in enumerate(passages):
+    for i, (sentence, _tag, group) in enumerate(passages):
         grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
