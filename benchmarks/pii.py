@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> None:
                          ("casenotes", "issue 14: case workers' notes (first run: names R 0.288, birth dates R 0.000)"),
                          ("minutes", "issue 14: minutes (first run: names R 0.356, P 0.941)"),
                          ("chat", "issue 14: chat messages (first run: names R 0.333, P 0.786, birth dates R 0.000)"),
-                         ("sixth", "sixth batch (hand-written after the issue-14 fixes, new personas; first run: P 1.000, R 0.815 — names R 0.808, birth dates R 0.750)")):
+                         ("sixth", "sixth batch (hand-written after the issue-14 fixes, new personas; first run: P 1.000, R 0.815 — names R 0.808, birth dates R 0.750)"),
+                         ("golive", "go-live batch: honest questions (「届くん？」「おおむね1か月」) and children's names with くん and ages (before the fixes: names P 0.486, 19 false alarms; first run after them: 1 false alarm 「行くんで」, 1 miss 「…2歳とゆうと5歳」)")):
         part = [r for r in rows if r.get("split") == split]
         if part:
             report(part, title)

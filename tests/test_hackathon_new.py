@@ -178,3 +178,88 @@ def test_a_fork_with_its_own_faq_says_what_to_update_then_passes(tmp_path, insta
     assert fixed.returncode == 0, fixed.stdout[-3000:] + fixed.stderr[-2000:]
     assert " passed" in fixed.stdout and "skipped" not in fixed.stdout
     assert not (dest / "logs").exists()  # the tests never wrote into the team's handoff log
+
+
+# --- a wheel install ships the templates (aidojo.hackathon.templates) -----------------------------------------------
+
+_NOT_SHIPPED = {"__pycache__", "logs", ".pytest_cache", ".gradio", "flagged", ".ipynb_checkpoints"}
+
+
+def _setuptools_config() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
+def _shipped_files(root: Path):
+    for path in root.rglob("*"):
+        if path.is_file() and not _NOT_SHIPPED & set(path.relative_to(root).parts) and path.suffix not in (".pyc", ".jsonl"):
+            yield path
+
+
+def test_pyproject_lists_every_package_folder_and_every_template_folder():
+    """pyproject.toml lists its packages (find cannot map hackathon_templates/ into the package): a folder added under
+    aidojo/ or a template must be added there too, or a wheel install silently lacks it."""
+    config = _setuptools_config()
+    assert config["package-dir"] == {"aidojo.hackathon.templates": "hackathon_templates"}
+    expected = set()
+    for root, prefix in ((REPO / "aidojo", "aidojo"), (REPO / "hackathon_templates", "aidojo.hackathon.templates")):
+        for path in _shipped_files(root):
+            expected.add(".".join((prefix, *path.parent.relative_to(root).parts)))
+    assert set(config["packages"]) == expected, (sorted(expected - set(config["packages"])), sorted(set(config["packages"]) - expected))
+
+
+def test_package_data_patterns_cover_every_template_file():
+    from fnmatch import fnmatch
+
+    patterns = _setuptools_config()["package-data"]["*"]
+    left_out = [str(p.relative_to(REPO)) for p in _shipped_files(REPO / "hackathon_templates")
+                if p.suffix != ".py" and not any(fnmatch(p.name, pat) for pat in patterns)]
+    assert left_out == [], f"pyproject.toml の package-data に足す拡張子: {left_out}"
+
+
+@pytest.mark.slow
+def test_a_wheel_install_ships_the_templates_and_aidojo_new_works_outside_the_checkout(tmp_path):
+    """Build the wheel, install it (--no-deps) into a throw-away venv that borrows this venv's dependencies, and run
+    `aidojo new faq_bot` from a folder outside the checkout; the new project's app answers with the installed kit."""
+    import site
+    import sysconfig
+
+    wheels = tmp_path / "wheels"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(wheels)],
+                           capture_output=True, text=True, timeout=600)
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-3000:]
+    (wheel,) = wheels.glob("aidojo-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                             capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stdout[-2000:] + install.stderr[-3000:]
+    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                  capture_output=True, text=True, check=True).stdout.strip())
+    # the dependencies (typer, gradio, …) come from this venv, after the wheel's own files on sys.path
+    (purelib / "_deps_from_test_venv.pth").write_text("\n".join([*site.getsitepackages(), sysconfig.get_paths()["purelib"]]) + "\n")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIDOJO_", "OPENAI_", "AZURE_", "PYTEST_", "PYTHON"))}
+    env.update(GRADIO_ANALYTICS_ENABLED="False", PYTHONDONTWRITEBYTECODE="1")
+    outside = tmp_path / "desk"
+    outside.mkdir()
+    aidojo = str(venv / "bin" / "aidojo")
+    where = subprocess.run([str(python), "-c", "import aidojo.hackathon.new as n; print(n.__file__); print(n.templates_dir())"],
+                           cwd=outside, env=env, capture_output=True, text=True, timeout=120)
+    module, templates = where.stdout.splitlines()
+    assert Path(module).is_relative_to(purelib) and Path(templates) == purelib / "aidojo" / "hackathon" / "templates", where
+    listed = subprocess.run([aidojo, "new", "--list"], cwd=outside, env=env, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0 and all(name in listed.stdout for name in ("faq_bot", "gomi_guide", "doc_search")), listed
+
+    made = subprocess.run([aidojo, "new", "faq_bot", "team_faq", "--team", "窓口チーム"], cwd=outside, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stdout + made.stderr
+    project = outside / "team_faq"
+    for name in ("app.py", "template.toml", "scenarios.yaml", "data/faq.csv", "prompts/system.md", "tests/test_faq_bot.py",
+                 "pytest.ini", ".gitignore", "requirements.txt"):
+        assert (project / name).is_file(), name
+    assert not (project / "logs").exists() and "窓口チーム" in (project / "template.toml").read_text(encoding="utf-8")
+    reply = subprocess.run([str(python), "-c", "import app; r = app.answer('カードを受け取るときに必要なものは？'); "
+                            "print(r['outcome'], r['citations'])"], cwd=project, env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert reply.returncode == 0 and reply.stdout.split()[0] == "answer" and "FAQ-07" in reply.stdout, reply.stdout + reply.stderr

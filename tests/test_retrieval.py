@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from aidojo.data import TSU_GOMI_CSV
-
-REPO = Path(__file__).resolve().parents[1]
 from aidojo.llm import HANDOFF_REPLY, scripted_client
 from aidojo.retrieval import Index, RetrievalError, build_prompt, grounded_answer
 from aidojo.retrieval.chunking import chunk_text
+
+REPO = Path(__file__).resolve().parents[1]
 
 FAQ = {
     "FAQ-01": "住民票の写しは市民課の窓口またはコンビニエンスストアで取得できます。手数料は1通300円です。",
@@ -294,6 +294,29 @@ def test_question_words_and_request_phrases_are_not_key_terms():
     from aidojo.retrieval import query_terms
     from aidojo.retrieval.tokenize import bigram_tokens
 
-    assert query_terms("電子レンジの捨て方を教えてください", bigram_tokens) == {"電子", "子レ", "レン", "ンジ"}
+    assert query_terms("電子レンジの捨て方を教えてください", bigram_tokens) == {"電子", "レン", "ンジ"}
     assert "犬" in query_terms("犬の登録はどうすればいいですか", bigram_tokens)
     assert query_terms("ばねの捨て方", bigram_tokens) == {"ばね"}
+    # No bigram across a kanji/katakana boundary (ド受): a lone kanji next to it counts on its own.
+    assert query_terms("カード受け取るとき何持っていけばええの？", bigram_tokens) == {"カド", "受", "取", "持"}
+    assert query_terms("ゴミ袋はどこで買えますか", bigram_tokens) == {"ゴミ", "袋", "買"}
+    assert "7日" in query_terms("病休が7日を超えたら何がいる？", bigram_tokens)  # a number and its unit stay one term
+
+
+def test_a_lone_kanji_next_to_katakana_or_hiragana_counts_in_relevance():
+    """On faq_bot's FAQ: 「犬の登録」 is not about 登録 alone, and 「カード受け取る…持って」 is about the entry on what to
+    bring (it fell to 0.44 while ド受 counted as a term no entry holds)."""
+    import csv
+
+    from aidojo.safety import MIN_RELEVANCE
+
+    index = Index()
+    with open(REPO / "hackathon_templates" / "faq_bot" / "data" / "faq.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            index.add_text(f"{row['question']}\n{row['answer']}\n{row.get('aliases', '')}", source=row["id"])
+    for question in ("犬の登録はどうすればいいですか", "猫の登録は？", "車の登録をしたい"):
+        assert index.search(question, k=1)[0].relevance < MIN_RELEVANCE, question
+    for question, source in (("カード受け取るとき何持っていけばええの？", "FAQ-07"), ("マイナ保険証の登録はどこで？", "FAQ-25"),
+                             ("コンビニ交付は何時まで？", "FAQ-24")):
+        best = index.search(question, k=1)[0]
+        assert best.source == source and best.relevance >= MIN_RELEVANCE, (question, best.source, best.relevance)

@@ -353,3 +353,33 @@ def test_issue_14_ordinary_words_and_office_contacts_are_left_alone(text):
 def test_a_mobile_number_is_always_someones_even_next_to_an_office():
     assert mask_pii("市民課の担当（090-1234-5678）").text == "市民課の担当（［電話番号］）"
     assert mask_pii("市民課の山田さん（093-582-1234）").text == "市民課の［氏名］さん（［電話番号］）"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a verb ending in く with the colloquial ん (〜くの): not a one-kanji name and くん
+        "カード申し込んでからどれくらいで届くん？", "結果はいつ届くんでしょうか", "窓口は土曜も開くん？", "申請書はどこに置くんですか",
+        "粗大ごみの券って、名前はどこに書くん？", "明日また窓口に行くんで、何を持っていけばいいですか", "通知はいつ着くん？",
+        # an adverb or a prefix before a span of time or an age: not a name glued to an age
+        "申請からカードの交付通知書が届くまでは、おおむね1か月から2か月かかります。", "およそ2か月で届くと書いてありました",
+        "ほぼ3か月待っています", "ちょうど1か月前に申請しました", "うちの子はまだ3歳です", "満15歳になったら本人が申請できますか",
+        "わずか2か月で期限切れの通知が来ました", "最短で1か月、長いと2か月と聞きました",
+    ],
+)
+def test_golive_honest_questions_hold_no_name(text):
+    """Questions the go-live gate met (faq_bot ans-037, FAQ-06's answer) and others worded differently."""
+    assert find_pii(text) == [], find_pii(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("蓮くんの母です", ["蓮"]), ("湊くんも一緒に行くんですか、と聞かれました", ["湊"]), ("歩くんのカードはいつ届くん？", ["歩"]),
+        ("健太くんと翼くんのカードをまとめて受け取れますか", ["健太", "翼"]), ("同じ保育園の田中くんのお母さんから聞きました", ["田中"]),
+        ("長女のさくらちゃん、2歳の写真です", ["さくら"]), ("はなこ2歳とゆうと5歳の申請です", ["はなこ", "ゆうと"]),
+        ("湊5歳と来ました", ["湊"]), ("娘の結衣は生後4か月です", ["結衣"]), ("山本 陸くん（8歳）の写真が規格に合いません", ["山本 陸"]),
+    ],
+)
+def test_golive_childrens_names_with_kun_and_ages_are_still_found(text, names):
+    assert [f.value for f in find_pii(text) if f.kind == "person_name"] == names

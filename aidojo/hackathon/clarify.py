@@ -1,10 +1,10 @@
-"""Which entry a question is about: key terms, how much of a question an entry covers, and when to ask back.
+"""Which entry a question is about: its key terms, and when to ask back.
 
 - ``key_terms``: the runs of kanji, katakana, letters and digits in a question (question words cut out), as
   bigrams, or as one character when the run is one character long: 「犬の登録は？」 → {犬, 登録}. Hiragana is left
   out: it is mostly particles and verb endings, which change with conjugation (届き / 届く).
-- ``Coverage``: the IDF-weighted share of a question's key terms found in an entry, on a 0..1 scale. A term the
-  data never uses (犬 in a マイナンバー FAQ) weighs most, so 「犬の登録」 is not taken for a question about 登録.
+- How well a passage covers a question is ``aidojo.retrieval``'s ``Hit.relevance`` (a lone kanji such as 犬 of
+  「犬の登録」 counts there too, so no second measure is needed here).
 - ``choices``: when two or more titles (FAQ questions, manual headings) hold every key term of a question and none
   matches its wording clearly better, the ids to offer: 「手数料は？」 → which one, new card or reissue?
 
@@ -13,7 +13,6 @@ Hand-written rather than left to a model: deterministic, explainable, and it wor
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -42,28 +41,6 @@ def key_terms(question: str) -> set[str]:
         for run in _RUN.findall(part):
             terms |= {run} if len(run) == 1 else set(char_bigrams(run))
     return terms - GENERIC_TERMS
-
-
-class Coverage:
-    """How much of a question each of ``texts`` covers: IDF-weighted share of its key terms found in the text."""
-
-    def __init__(self, texts: Mapping[str, str]) -> None:
-        self.texts = {k: normalize(v) for k, v in texts.items()}
-
-    def idf(self, term: str) -> float:
-        df = sum(term in t for t in self.texts.values())
-        n = len(self.texts)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    def __call__(self, question: str, key: str) -> float:
-        """0.0 (none of the question's terms) to 1.0 (all of them) for the text called ``key``."""
-        terms = key_terms(question)
-        if not terms or key not in self.texts:
-            return 0.0
-        weights = {t: self.idf(t) for t in terms}
-        total = sum(weights.values())
-        found = sum(w for t, w in weights.items() if t in self.texts[key])
-        return round(found / total, 4) if total else 0.0
 
 
 _PARTICLES = frozenset("のはがをにでへや")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -36,10 +37,29 @@ class Template:
         return f"{self.name:<16} {self.title_ja}：{self.description}"
 
 
+INSTALLED_TEMPLATES = "aidojo.hackathon.templates"  # where a wheel install ships hackathon_templates/ (pyproject.toml)
+
+
 def templates_dir() -> Path:
-    """Where the templates live: ``AIDOJO_TEMPLATES_DIR`` or ``hackathon_templates/`` of this checkout."""
+    """Where the templates live: ``AIDOJO_TEMPLATES_DIR``, ``hackathon_templates/`` of a kit checkout (an editable
+    install), or the copy a wheel install ships inside the package (``aidojo.hackathon.templates``)."""
     env = os.environ.get("AIDOJO_TEMPLATES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "hackathon_templates"
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "hackathon_templates"
+    if checkout.is_dir():
+        return checkout
+    return installed_templates_dir() or checkout
+
+
+def installed_templates_dir() -> Path | None:
+    """The templates folder of an installed (wheel) kit, or ``None`` when this install has none."""
+    try:
+        spec = importlib.util.find_spec(INSTALLED_TEMPLATES)
+    except ImportError:
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else None
 
 
 def read_template(folder: Path) -> Template:
@@ -137,6 +157,14 @@ def _write_requirements(project: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _make_writable(folder: Path) -> None:
+    """The team edits its copy: files copied from a read-only install (site-packages) become writable by the owner."""
+    for path in (folder, *folder.rglob("*")):
+        mode = path.stat().st_mode
+        if not mode & 0o200:
+            path.chmod(mode | 0o200)
+
+
 def create_project(template: str | Template, dest: Path, team: str | None = None, root: Path | None = None) -> Path:
     """Copy ``template`` into ``dest`` (which must be missing or empty); nothing is left half-copied.
 
@@ -154,6 +182,7 @@ def create_project(template: str | Template, dest: Path, team: str | None = None
     try:
         project = staging / "project"
         shutil.copytree(tpl.path, project, ignore=IGNORE)
+        _make_writable(project)
         _write_requirements(project)
         if team:
             _write_team(project, team)

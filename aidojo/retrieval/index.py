@@ -242,7 +242,7 @@ class Index:
         return directory
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> "Index":
+    def load(cls, directory: str | os.PathLike) -> Index:
         """Read an index written by :meth:`save`."""
         directory = Path(directory)
         meta_path = directory / "index.json"

@@ -6,7 +6,9 @@ apart), which is why each template once had its own threshold. ``relevance`` is 
 terms found in every passage. ``aidojo.safety.MIN_RELEVANCE`` is the one threshold on it.
 
 Key terms are the question's tokens made only of kanji, katakana, letters and digits (no hiragana: particles
-and endings carry no topic), without question words (何円, いつ, どこ) and request phrases (教えてください, 捨て方, 処分).
+and endings carry no topic), none across a kanji/katakana boundary (カード|受け取る), a single kanji kept where
+it stands alone (犬 of 「犬の登録」), without question words (何円, いつ, どこ) and request phrases (教えてください,
+捨て方, 処分).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _QUESTION_WORDS = re.compile(
     r"捨て方|捨てる|捨てたい|捨てます|捨てれば|処分|分別|出し方|出せ"
 )
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
+_KANJI = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf々〆ヵヶ]")
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _PARTICLE_GRAM = re.compile(r"^[のはがをにでともへや]|[のはがをにでともへや]$")
 
 
@@ -30,11 +34,21 @@ def is_key_term(token: str) -> bool:
     return bool(token) and not _HIRAGANA.search(token) and any(c.isalnum() for c in token)
 
 
+def is_one_script(token: str) -> bool:
+    """Not a bigram across a kanji/katakana boundary (ド受 of 「カード受け取る」, 子レ of 「電子レンジ」): such a bigram
+    joins two words and is found only where the same two words stand side by side, so as a key term it would count a
+    passage that names both words as missing one. Digits and letters may join a kanji (7日, 3番: a number and its unit);
+    a longer token (a Janome word) is kept whole."""
+    return len(token) != 2 or not (_KANJI.search(token) and _KATAKANA.search(token))
+
+
 def query_terms(question: str, tokenize: Callable[[str], list[str]]) -> set[str]:
-    """The question's key terms (question words and request phrases cut out first, so no term spans them)."""
+    """The question's key terms (question words and request phrases cut out first, so no term spans them): tokens
+    without hiragana, no bigram across a kanji/katakana boundary, and a single kanji or katakana only where no
+    two-character term holds it (「犬の登録」 → 犬, 登録; 「カード受け取る」 → カド, 受, 取)."""
     parts = [p for p in _QUESTION_WORDS.split(question) if p.strip()] or [question]
     tokens = [t for part in parts for t in tokenize(part) if t]
-    terms = {t for t in tokens if is_key_term(t)}
+    terms = {t for t in tokens if is_key_term(t) and is_one_script(t)}
     # A single character already inside a two-character term (登 and 録 of 登録) would count twice: keep it only where
     # it stands alone (犬の登録 keeps 犬).
     covered = {c for t in terms if len(t) == 2 for c in t}

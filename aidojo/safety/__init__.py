@@ -11,7 +11,8 @@
 Output guards (:mod:`aidojo.safety.guards`): a backend failure, a timeout or an empty reply becomes a handoff; an
 answer is shown only when the passages it cites support what it claims; personal data in it is masked.
 The handoff rule (:mod:`aidojo.safety.handoff`): one phrase, one decision, one relevance scale, and records a
-person can act on (a case number, the masked conversation, the contact the citizen agreed to give).
+person can act on (a case number, the masked conversation, the contact the citizen agreed to give). A message the
+injection screen does not clearly allow ("block" or "review", ``Screen.hands_off``) goes to a person.
 """
 
 from aidojo.safety.claims import Claim, Support, find_claims, unsupported_claims

@@ -142,7 +142,7 @@ class GuardSettings:
             raise ValueError("ガードの設定が正しくありません：" + "、".join(problems))
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any] | None, *, where: str = "設定") -> "GuardSettings":
+    def from_mapping(cls, data: Mapping[str, Any] | None, *, where: str = "設定") -> GuardSettings:
         """Settings from a mapping (e.g. the ``[guard]`` table of a template's ``template.toml``); unknown keys are an
         error that names ``where``."""
         data = dict(data or {})
@@ -494,7 +494,7 @@ def guarded_chat(prompt_or_messages: str | list[dict[str, Any]], *, passages: An
     Never raises for a backend failure, a timeout or an empty reply: they become handoffs with a reason.
     """
     final = None
-    for final in stream_guarded_chat(prompt_or_messages, passages=passages, system=system, settings=settings,
+    for final in stream_guarded_chat(prompt_or_messages, passages=passages, system=system, settings=settings,  # noqa: B007
                                      client=client, model=model, citation_pattern=citation_pattern, **overrides):
         pass
     assert final is not None and final.final

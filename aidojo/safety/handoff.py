@@ -5,7 +5,8 @@ One phrase, one decision, one score scale:
 - ``HANDOFF_REPLY`` (「分かりません。担当者に引き継ぎます。」) is what a model is told to say when it cannot answer;
   ``handoff_reply(reason)`` is what the citizen sees: it always ends with 「担当者に引き継ぎます。」, and a request
   for a person is answered as such (「承知しました。…」, never 「分かりません。」).
-- ``decide_handoff(question, answer=..., relevance=...)`` decides, in this order: injection, personal data in the
+- ``decide_handoff(question, answer=..., relevance=...)`` decides, in this order: injection (``screen_prompt`` says
+  "block" or "review": a suspicious message goes to a person, see ``Screen.hands_off``), personal data in the
   question, a request for a person, low relevance, then the answer (a guarded reply's reason, or an empty / declining
   / handoff answer). ``HandoffPolicy.decide`` is the same function with the policy's threshold.
 - ``relevance`` is on one scale for every corpus: ``aidojo.retrieval`` hits carry ``Hit.relevance`` in [0, 1] (the
@@ -28,7 +29,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def case_notice_ja(case_id: str) -> str:
 
 def new_case_id(now: datetime | None = None) -> str:
     """A case number a citizen can read out: the date (JST) and four characters, e.g. 「260403-K7QM」."""
-    now = (now or datetime.now(timezone.utc)).astimezone(JST)
+    now = (now or datetime.now(UTC)).astimezone(JST)
     return f"{now:%y%m%d}-" + "".join(secrets.choice(_CASE_CHARS) for _ in range(4))
 
 
@@ -165,7 +166,8 @@ def decide_handoff(question: str, *, answer: Any = None, relevance: float | None
     if relevance is not None and not 0.0 <= float(relevance) <= 1.0:
         raise ValueError(f"relevance は 0〜1 の値です（{relevance!r}）。BM25 の点数ではなく Hit.relevance を渡してください。")
     kinds: list[str] = []
-    if screen_prompt(question).blocked:
+    screen = screen_prompt(question)
+    if screen.hands_off:  # "review" too: a suspicious message goes to a person, never on to the model
         reason = "injection"
     elif kinds := [f.kind for f in find_pii(question)]:
         reason = "pii_in_question"
@@ -176,7 +178,7 @@ def decide_handoff(question: str, *, answer: Any = None, relevance: float | None
     else:
         reason = _answer_reason(answer)
     event: dict[str, Any] = {
-        "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "handoff": bool(reason),
         "reason": reason,
         "question": mask_pii(question).text,
@@ -185,6 +187,8 @@ def decide_handoff(question: str, *, answer: Any = None, relevance: float | None
         event["relevance"] = round(float(relevance), 4)
     if kinds:
         event["pii_kinds"] = sorted(set(kinds))
+    if not screen.allowed:
+        event["screen"] = {"verdict": screen.verdict, "rules": sorted(set(screen.rules))}
     if hasattr(answer, "event") and callable(answer.event):
         event["guard"] = answer.event()
     if not reason:
@@ -338,7 +342,7 @@ class HandoffPolicy:
         extra = {k: v for k, v in event.items() if k not in ("timestamp", "reason", "reason_ja", "question", "handoff")}
         record = HandoffRecord(
             case_id=new_case_id(),
-            timestamp=event.get("timestamp") or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            timestamp=event.get("timestamp") or datetime.now(UTC).isoformat(timespec="seconds"),
             reason=decision.reason,
             reason_ja=decision.reason_ja,
             question=event.get("question", ""),

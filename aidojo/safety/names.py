@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from aidojo.safety.name_lexicon import COMMON_SURNAMES, NAME_PREFIXES, NOT_NAME_SUFFIX, NOT_NAMES
-from aidojo.safety.names_context import KINSHIP_WORDS, find_context_names
+from aidojo.safety.names_context import KINSHIP_WORDS, find_context_names, verb_before_kun
 from aidojo.safety.pii_types import Candidate
 
 _KANJI = "一-龥々〆ヶ"
@@ -178,6 +178,8 @@ def find_person_names(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _HONORIFIC.finditer(text):
         end = m.start()
+        if verb_before_kun(text, end):  # 届くん？ is 届く + ん, not a name
+            continue
         paren = _PAREN_BEFORE.search(text, max(0, end - 30), end)
         if paren:  # 山田太郎（やまだ たろう）さん: the name sits before the parenthesis
             end = paren.start()

@@ -16,8 +16,8 @@ by a known given name. Ordinary words stay unmasked: 「母の日」「妻の実
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from aidojo.safety.name_lexicon import COMMON_SURNAMES, NAME_PREFIXES, ONE_KANJI_GIVEN, lexicon, to_hiragana
 from aidojo.safety.pii_types import Candidate
@@ -75,17 +75,17 @@ _INTRO = re.compile(
 )
 _INTRO_END = re.compile(r"(?:です|でした|でございます|と申します|といいます|と言います|っていいます|って言います)")
 _LABEL_VALUE = re.compile(r"(?:名字|苗字|旧姓|姓|名前|お名前|氏名)(?:は|：|:)\s*")
-_PLACE_END = re.compile(rf"[町村市区県郡部課局署館園所院校駅店社寺宮城山川橋通線港島台丘坂谷沢池原野浜]$")
+_PLACE_END = re.compile(r"[町村市区県郡部課局署館園所院校駅店社寺宮城山川橋通線港島台丘坂谷沢池原野浜]$")
 _NOT_GIVEN_KANA = {"です", "でした", "ます", "さん", "ちゃん", "くん", "さま", "ため", "こと", "もの", "ところ", "とき", "ほう",
                    "ください", "から", "まで", "など", "なの", "だけ", "ばかり", "よう", "そう", "あと", "まま", "ほか",
                    "みんな", "みな", "あなた", "こちら", "そちら", "どちら", "だれ", "どなた", "おまえ", "あいつ", "かれ",
                    "かのじょ", "ちゃんと", "おかあさん", "おとうさん", "おばあちゃん", "おじいちゃん", "いつも", "すぐ",
                    "もう", "まだ", "また", "とても", "ちょっと", "いろいろ", "ありがとう", "よろしく", "はい", "いいえ",
-                   "それ", "これ", "あれ", "どれ", "それに", "そして", "でも", "だから", "あと", "さらに", "ただ", "なお",
+                   "それ", "これ", "あれ", "どれ", "それに", "そして", "でも", "だから", "さらに", "ただ", "なお",
                    "みんなで", "ふたり", "ひとり", "ふたりとも", "うち", "うちの", "わたし", "わたくし", "ぼく", "おれ",
                    "じぶん", "あの", "その", "この", "どの", "ほんとう", "ほんと", "ぜんぶ", "いっしょ",
                    "おじい", "おばあ", "おじ", "おば", "じい", "ばあ", "ねえ", "にい", "おにい", "おねえ", "おかあ", "おとう",
-                   "かあ", "とう", "ママ", "パパ", "まま", "ぱぱ", "あかちゃん", "あかん", "こども", "おこさん"}
+                   "かあ", "とう", "ママ", "パパ", "ぱぱ", "あかちゃん", "あかん", "こども", "おこさん"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,8 @@ KIN_AFTER = Allow(surname=True, given=True, guess=True)
 KIN_BEFORE = Allow(surname=True, given=True, guess=True, words=True, kana_guess=True)
 KIN_BEFORE_KNOWN = Allow(surname=True, given=True, words=True)
 KIN_GLUED = Allow(surname=True, given=True, words=True)
+AGE_GLUED = Allow(given=True)  # 「はなこ3か月」: a known given name (or a full name) glued to an age
+AGE_GLUED_YEARS = Allow(given=True, words=True)  # 「ひなた2歳」: given names that are also words will do before 歳
 _MIXED_GIVEN = re.compile(r"[ぁ-ゖ]{1,3}[子美江代枝恵香奈乃世]")
 _NOT_NAME_KANA_END = re.compile(r"(?:から|まで|より|など|だけ|ほう|こと|もの|ため|とき|ところ|ずつ|くらい|ぐらい)$")
 _VERB_END = re.compile(r"(?:ません|ました|ます|です|ない|たい|ている|てる|った|って|れる|せる|ける|げる|める|ねる|べる|える|いる|ける|した|"
@@ -263,6 +265,40 @@ def _score(s: str) -> int:
     return score
 
 
+# 「いつ届くん？」「何時に開くんですか」: a verb ending in く with the colloquial ん (〜くの), not a name + くん.
+_VERB_KUN_END = re.compile(r"くん(?:[?？。!！、,…]|$|\s|や|よ|ね|な(?!の)|だ|じゃ|か|けど|で|でしょ)")
+
+
+def verb_before_kun(text: str, end: int) -> bool:
+    """Whether the one kanji before 「くん」 at ``end`` is a verb's stem (届く + ん) rather than a name (蓮くん).
+
+    It is, when the kanji stands alone (no kanji before it) and is no one-kanji name or common surname, and either
+    no name uses it at all (届, 置, 聞) or a sentence ending follows (開くん？, 行くんですか). Names the lexicon lists
+    as one-kanji given names (蓮, 湊, 歩) stay names: over-masking 「歩くんですか」 is the safer mistake.
+    """
+    if end < 1 or not text.startswith("くん", end) or _script(text[end - 1]) != "K":
+        return False
+    if end >= 2 and _script(text[end - 2]) == "K":
+        return False
+    kanji = text[end - 1]
+    if kanji in ONE_KANJI_GIVEN or kanji in COMMON_SURNAMES:
+        return False
+    lex = lexicon()
+    if kanji not in lex.given and kanji not in lex.surnames and kanji not in lex.name_chars:
+        return True
+    return bool(_VERB_KUN_END.match(text, end))
+
+
+def _one_kanji_name_before(text: str, end: int) -> tuple[int, int] | None:
+    """「湊5歳」: a one-kanji given name standing alone right before ``end``."""
+    if end >= 1 and text[end - 1] in ONE_KANJI_GIVEN and (end < 2 or _script(text[end - 2]) != "K"):
+        return end - 1, end
+    return None
+
+
+_AGE_AFTER = re.compile(r"\d{1,3}\s?(?:歳|才|さい)")
+
+
 def name_after(text: str, pos: int, allow: Allow, limit: int = 12) -> tuple[int, int] | None:
     """The name that starts at ``pos`` (spaces skipped), as (start, end), or None."""
     while pos < len(text) and text[pos] in " 　":
@@ -274,8 +310,9 @@ def name_after(text: str, pos: int, allow: Allow, limit: int = 12) -> tuple[int,
         end += 1
     for stop in range(end, pos, -1):
         candidate = text[pos:stop]
-        if candidate[-1] in " 　・氏様殿" or not _boundary_after(text, stop) or (stop < len(text) and text[stop].isdigit()):
-            continue
+        if candidate[-1] in " 　・氏様殿" or not _boundary_after(text, stop) or \
+                (stop < len(text) and text[stop].isdigit() and not _AGE_AFTER.match(text, stop)):
+            continue  # 「田中町2丁目」: a number glued to a word, unless it is an age (ゆうと5歳)
         if is_name(candidate, allow):
             return pos, stop
         if stop < len(text) and text[stop] in "(（" and len(candidate) > 1 and is_name(candidate, replace(allow, surname_words=True)):
@@ -295,6 +332,8 @@ def name_before(text: str, end: int, allow: Allow, limit: int = 12) -> tuple[int
             continue
         if s > 0 and _script(text[s]) == "H" and _script(text[s - 1]) == "H" and text[s - 1] not in "はがのをにもとへ":
             continue  # うちの|ちの: a hiragana name starts after a particle
+        if text[s] in "のはがをにもとへで" and s + 1 < end and _script(text[s + 1]) == "H" and is_name(text[s + 1 : end], allow):
+            continue  # 長女のさくら: the particle is not part of the name (のぞみ alone still is a name)
         stripped = candidate
         p = NAME_PREFIXES.match(stripped)
         if p and p.end() < len(stripped):
@@ -337,6 +376,15 @@ def find_context_names(text: str) -> list[Candidate]:
         add(name_before(text, m.start(), KIN_AFTER))
     for m in _AGE.finditer(text):
         end = m.start()
+        if m.group(0)[0].isdigit() or m.group(0)[0] in "一二三四五六七八九十":
+            # Glued to the number (「おおむね1か月」「満6歳」「はなこ2歳」): mostly an adverb or a prefix before a
+            # duration, so only a name the lexicon knows will do, never a guess.
+            years = not re.search(r"か月|ヶ月|カ月", m.group(0))  # 「ひなた2歳」 but 「ほぼ1か月」
+            span = name_before(text, end, AGE_GLUED_YEARS if years else AGE_GLUED)
+            if span and span[1] - span[0] == 1 and text[span[0]] not in ONE_KANJI_GIVEN:
+                span = None  # 満6歳: a prefix, not a name
+            add(span or _one_kanji_name_before(text, end))
+            continue
         span = name_before(text, end, KIN_BEFORE)
         if span is None and end > 0 and text[end - 1] in "(（":
             span = name_before(text, end - 1, KIN_BEFORE)
@@ -368,6 +416,8 @@ def find_context_names(text: str) -> list[Candidate]:
         if span and _INTRO_END.match(text, span[1]):
             add(span)
     for m in _FAMILY_TITLE.finditer(text):
+        if m.group(0) == "くん" and verb_before_kun(text, m.start()):
+            continue
         add(name_before(text, m.start(), KIN_BEFORE if m.group(0) in ("ママ", "パパ") or "ちゃん" in m.group(0) else KIN_AFTER))
     for m in _LABEL_VALUE.finditer(text):
         add(name_after(text, m.end(), KIN_AFTER))
@@ -395,8 +445,8 @@ def _is_given_only(name: str) -> bool:
 def _continue_list(text: str, pos: int, allow: Allow, add) -> None:
     """Names listed one after another from ``pos`` (「、鈴木、高橋」, 「（41）、妻智子（39）」, 「と芽依」)."""
     for _ in range(20):
-        paren = re.match(r"\s*[(（][^()（）\n]{1,14}[)）]", text[pos:])
-        if paren:
+        paren = re.match(r"\s*[(（][^()（）\n]{1,14}[)）]|\s?(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s?(?:歳|才|さい)", text[pos:])
+        if paren:  # 「（41）、妻智子」「はなこ2歳とゆうと5歳」: an age in or out of parentheses
             pos += paren.end()
         sep = re.match(r"\s*(?:[、,，・/／]|と(?=[^\s]))\s*", text[pos:])
         if not sep:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-
 from collections.abc import Callable, Iterable
 
 from aidojo.safety.address import find_addresses

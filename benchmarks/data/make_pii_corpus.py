@@ -45,6 +45,8 @@ NEW_BATCHES: tuple[tuple[str, str, str], ...] = (
     ("pii_chat.txt", "chat", "ch"),
     # written after the detectors were tuned on the four batches above: how well the rules generalise
     ("pii_heldout5.txt", "sixth", "u"),
+    # honest questions the go-live gate met (「届くん？」「おおむね1か月」) next to children's names with くん and ages
+    ("pii_golive.txt", "golive", "g"),
 )
 _MARK = re.compile(r"⟦(\w+):([^⟧]+)⟧")
 RNG = random.Random(20261123)

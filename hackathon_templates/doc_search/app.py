@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from aidojo.hackathon.clarify import Coverage, choices
+from aidojo.hackathon.clarify import choices
 from aidojo.hackathon.project import failure_decision, load_settings
 from aidojo.retrieval import Index
 from aidojo.safety import STATUS_ANSWERED_JA, STATUS_WRITING_JA, HandoffPolicy, Passage, stream_guarded_chat
@@ -106,23 +106,12 @@ def _chunk_key(c) -> tuple:
     return (c.source, c.location, c.start, c.text)
 
 
-@lru_cache(maxsize=8)
-def _coverage(index: Index) -> Coverage:
-    """How much of a question each passage covers (0..1), keyed like :func:`_chunk_key`."""
-    return Coverage({repr(_chunk_key(c)): f"{c.heading or ''} {c.text}" for c in index.chunks})
-
-
 def passage_text(hit, index: Index) -> str:
     """A passage as the model sees it: its section heading first (「（3.1 給料日）給料は…」), ending like a sentence."""
     heading = next((c.heading for c in index.chunks if _chunk_key(c) == _chunk_key(hit)), None)
     text = " ".join(hit.text.split()) if hit.source.endswith(".csv") else hit.text.strip()
     text = text if re.search(r"[。．.!?！？]$", text) else text + "。"
     return f"（{heading.split(' > ')[-1]}）{text}" if heading else text
-
-
-def fit(question: str, hit, index: Index) -> float:
-    """How well a hit fits the question (0..1): the lower of its relevance and how much of the question it covers."""
-    return min(hit.relevance, _coverage(index)(question, repr(_chunk_key(hit))))
 
 
 def _ask_back(question: str, index: Index) -> dict | None:
@@ -152,7 +141,8 @@ def answer_stream(question: str, files=None) -> Iterator[dict]:
         yield asked
         return
     hits = index.search(question, k=TOP_K)
-    fits = sorted(((fit(question, h, index), i, h) for i, h in enumerate(hits)), key=lambda x: (-x[0], x[1]))
+    # Hit.relevance: the share of what the question names that the passage holds (0..1, the same for any manual).
+    fits = sorted(((h.relevance, i, h) for i, h in enumerate(hits)), key=lambda x: (-x[0], x[1]))
     best = fits[0][0] if fits else 0.0
     top_score = max((h.score for h in hits), default=0.0)
     # Passages that fit, or rank, clearly worse than the best are not offered: 「給料日はいつ？」 is answered from

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from aidojo.hackathon.clarify import Coverage, choices
+from aidojo.hackathon.clarify import choices
 from aidojo.hackathon.project import failure_decision, load_settings
 from aidojo.retrieval import Index
 from aidojo.safety import (
@@ -92,21 +92,6 @@ def faq_index() -> Index:
     return index
 
 
-@lru_cache(maxsize=1)
-def coverage() -> Coverage:
-    """How much of a question each entry covers (0..1): the IDF-weighted share of its key terms found in the entry.
-
-    The search's relevance looks only at terms without hiragana, so 「犬の登録」 looks like a question about 登録;
-    an entry must also hold what the question names (犬 weighs most: no entry uses it) to be cited.
-    """
-    return Coverage({faq_id: search_text(faq_id, e) for faq_id, e in load_faq().items()})
-
-
-def fit(question: str, hit) -> float:
-    """How well a search hit fits the question (0..1): the lower of its relevance and its coverage."""
-    return min(hit.relevance, coverage()(question, hit.source))
-
-
 def _result(text: str, **kw) -> dict:
     result = {"answer": text, "handoff": False, "ask_back": False, "outcome": "answer", "citations": [], "reason": "",
               "reason_ja": "", "status": STATUS_ANSWERED_JA, "score": None, "case_id": "", "final": True}
@@ -156,11 +141,12 @@ def answer_stream(question: str, conversation: list | None = None) -> Iterator[d
         yield asked
         return
     hits = faq_index().search(question, k=TOP_K)
-    # Only entries that are about the question may be cited: relevant to it, and holding what it names.
-    fits = sorted(((fit(question, h), i, h) for i, h in enumerate(hits)), key=lambda x: (-x[0], x[1]))
-    relevance = fits[0][0] if fits else 0.0
+    # Only entries that are about the question may be cited: Hit.relevance is the share of what the question names
+    # that the entry holds (「犬の登録」 is not about 登録 alone: 犬 weighs most, no entry uses it).
+    ranked = sorted(((h.relevance, i, h) for i, h in enumerate(hits)), key=lambda x: (-x[0], x[1]))
+    relevance = ranked[0][0] if ranked else 0.0
     # Entries that fit clearly worse than the best one are not offered: the model cannot quote the wrong one.
-    usable = [h for f, _, h in fits if f >= max(MIN_RELEVANCE, relevance * CLOSE_TO_BEST)]
+    usable = [h for r, _, h in ranked if r >= max(MIN_RELEVANCE, relevance * CLOSE_TO_BEST)]
     if not usable:
         yield _handoff(policy.decide(question, relevance=relevance), conversation, relevance)
         return

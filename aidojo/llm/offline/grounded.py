@@ -120,23 +120,62 @@ def _focus(question: str) -> set[str]:
 
 
 # What kind of answer a question wants, and what a sentence must hold to give it (「何時まで」 needs a time).
+# A span of time answers 「いつ届く」 as well as a date does (「申請から1か月ほど」), and 「タダ？」 asks for a fee.
+_SPAN = r"\d+\s*(?:か月|ヶ月|カ月|週間?|日間?|年)|即日|当日|翌日|翌月|前日|以内|ごろ|頃|上旬|中旬|下旬"
 _ANSWER_TYPES: list[tuple[str, str]] = [
     (r"何時|営業時間|受付時間|開館時間|開いて|閉まる", r"\d{1,2}\s*時|午前|午後|\d{1,2}:\d{2}|24時間"),
-    (r"何日|日数|期間|いつまで|何か月", r"\d+\s*(?:日|か月|ヶ月|年|週)|月末|以内|まで"),
-    (r"いくら|何円|料金|費用|手数料|金額|上限額|値段", r"\d[\d,]*\s*(?:万)?円|無料|無償|負担"),
+    (r"どのくらいかか|どれくらいかか|どれぐらいかか|何日かか|何か月かか", r"\d+\s*(?:日|か月|ヶ月|カ月|年|週)|即日|当日|翌日"),
+    (r"何日|日数|期間|いつまで|何か月|何週間", r"\d+\s*(?:日|か月|ヶ月|カ月|年|週)|月末|以内|まで"),
+    (r"いくら|何円|料金|費用|手数料|金額|上限額|値段|タダ|ただで|無料|有料|お金", r"\d[\d,]*\s*(?:万)?円|無料|無償|負担|有料|かかりません"),
     (r"何歳", r"\d+\s*歳"),
     (r"何人|何名|人数|定員", r"\d[\d,]*\s*(?:人|名)"),
     (r"何冊", r"\d+\s*冊"),
     (r"何台", r"\d+\s*台"),
     (r"何回", r"\d+\s*回|毎"),
-    (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜"),
+    (r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム)|サイズ|大きさ|寸法|縦横|長さ|重さ|容量",
+     r"\d+(?:\.\d+)?\s*(?:cm|mm|km|kg|m|l|ℓ|g|センチ|ミリ|メートル|キロ|リットル|グラム)(?![a-z])"),
+    (r"いつ(?!まで)|何月|何曜", r"\d+\s*(?:月|日|年)|毎週|毎月|毎年|[月火水木金土日]曜|" + _SPAN),
 ]
+# Question words match nothing in the source: 何 with its counter or unit (何センチ, 何か月), いつ, どこ, いくら …
+_ASKING = re.compile(r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム|か月|ヶ月|週間|種類|桁|[日時人円回歳個件階番分年月冊台])?|"
+                     r"いつ|どこ|どれ|いくら|どのくらい|どれくらい|どう")
 _FAQ_QUESTION = re.compile(r"^\s*(?:\[[^\]]*\]\s*|【[^】]*】\s*)?(?:q|問|質問)\s*[\d.:：]")
 
 
-def _answer_type(question: str) -> re.Pattern[str] | None:
+def _answer_type(question: str) -> tuple[re.Pattern[str] | None, set[str]]:
+    """What a sentence must hold to answer ``question``, and the bigrams of the question's words that name that kind
+    of answer (サイズ, 何センチ, タダ): a sentence holding such an answer (縦4.5cm) is taken to match them."""
     q = normalize(question)
-    return next((re.compile(holds) for asks, holds in _ANSWER_TYPES if re.search(asks, q)), None)
+    for asks, holds in _ANSWER_TYPES:
+        words = [m.group(0) for m in re.finditer(asks, q)]
+        if words:
+            return re.compile(holds), set().union(*(content_bigrams(w) for w in words))
+    return None, set()
+
+
+# The words right after the question word, found right after an answer of the asked kind, show a sentence that answers
+# exactly what was asked: 「何歳から申請できますか」 ↔ 「0歳から申請できます」 (extractive QA's oldest cue).
+_CLOZE_WORD = re.compile(r"何(?:センチ|cm|ミリ|mm|メートル|キロ|km|kg|リットル|グラム|か月|ヶ月|週間|[日時人円回歳個件冊台])|いつ|いくら")
+_QUESTION_END = re.compile(r"(?:ですか|ますか|でしょうか|ません|か)?[?？。!！\s]*$")
+
+
+def _cloze_tail(question: str) -> str | None:
+    """The question's words right after its question word (「から申請」 of 「何歳から申請できますか」), or None when they are
+    too short or hold no kanji or katakana to be telling."""
+    q = normalize(question)
+    words = list(_CLOZE_WORD.finditer(q))
+    if not words:
+        return None
+    tail = _QUESTION_END.sub("", q[words[-1].end():]).strip()[:4]
+    return tail if len(tail) >= 3 and re.search(r"[\u4e00-\u9fff\u30a0-\u30ff]", tail) else None
+
+
+def _answers_as_asked(sentence: str, wanted: re.Pattern[str] | None, tail: str | None) -> bool:
+    """Whether ``sentence`` holds an answer of the asked kind followed by the question's own words (see _cloze_tail)."""
+    if not wanted or not tail:
+        return False
+    text = normalize(sentence)
+    return any(text[m.end():].lstrip().startswith(tail) for m in wanted.finditer(text))
 
 
 def grounded_answer(question: str, context: str, *, english: bool = False, threshold: float = 0.5) -> str:
@@ -144,28 +183,45 @@ def grounded_answer(question: str, context: str, *, english: bool = False, thres
 
     Matching uses the question's content bigrams (no hiragana): the share of them found in a sentence decides
     answer or handoff. The sentence quoted must hold the kind of answer asked for (a time for 「何時」, an amount
-    for 「いくら」) and, preferably, the thing asked about (「駐車場」 in 「プールの駐車場は何台」).
+    for 「いくら」, a span for 「いつ届く」, a size for 「何センチ」) and, preferably, the thing asked about (「駐車場」 in
+    「プールの駐車場は何台」). In a sentence that holds the kind of answer asked for and most of what the question is
+    about, the question's words naming that kind which the source never uses (サイズ, タダ) are taken as answered
+    (「写真のサイズは何センチ」 → 「縦4.5cm」; 「市営プールの営業時間」 is not answered by 市民課's hours). A sentence that answers in the question's own words (「何歳から申請できますか」
+    → 「0歳から申請できます」) is taken even when the question names its subject differently (赤ちゃんのマイナンバーカード).
     """
     passages = [p for p in _passages(context) if normalize(p[0]).strip() != normalize(question).strip()]
     focus = set() if english else _focus(question)
-    wanted = None if english else _answer_type(question)
-    asked = re.sub(r"何[日時人円回歳個件階番分年月冊台]?|いつ|どこ|どれ|いくら|どのくらい|どう", " ", question)  # question words match nothing
+    wanted, kind_grams = (None, set()) if english else _answer_type(question)
+    asked = _ASKING.sub(" ", normalize(question))  # question words match nothing
     q_grams = content_bigrams(asked) or set(char_bigrams(asked)) or set(char_bigrams(question))
     # Bigrams found in many sentences (the document's topic) tell less than rare ones: pick by IDF weight.
     sentence_grams = [set(char_bigrams(p[0])) for p in passages]
     n = len(passages)
+    anywhere = set().union(*sentence_grams) if sentence_grams else set()
+    kind_grams -= anywhere  # a kind word the source itself uses (期間) is matched as written
+    tail = None if english else _cloze_tail(question)
+    holds_kind = [bool(wanted and kind_grams and wanted.search(normalize(p[0]))) for p in passages]
     idf = {g: math.log((n + 1) / (1 + sum(g in grams for grams in sentence_grams)) + 1) for g in q_grams}
     best_score = 0.0
     candidates: list[tuple[tuple[int, float], int]] = []
     # A passage is about the question when one of its sentences names what is asked (「市営プールは…」): its other
     # sentences may then give the answer without repeating the topic (「営業時間は9時から17時までです。」).
     about = {p[2] for i, p in enumerate(passages) if len(q_grams & sentence_grams[i]) >= max(2, len(q_grams) // 2)}
-    for i, (sentence, tag, group) in enumerate(passages):
+    for i, (sentence, _tag, group) in enumerate(passages):
         grams = sentence_grams[i]
         if not q_grams or not grams:
             continue
         matched = q_grams & grams
+        # In a sentence that holds the kind of answer asked for, the words naming that kind (サイズ, タダ) are answered
+        # too, provided most of what the question is about is there (写真; not 「市営プールの営業時間」 over 市民課's hours).
+        topic = q_grams - kind_grams
+        if holds_kind[i] and topic and len(matched & topic) / len(topic) > threshold:
+            matched |= kind_grams & q_grams
         best_score = max(best_score, len(matched) / len(q_grams))  # coverage decides answer vs handoff
+        if _answers_as_asked(sentence, wanted, tail):
+            best_score = 1.0
+            candidates.append(((2, sum(idf[g] for g in matched)), i))
+            continue
         j = i + 1 if _FAQ_QUESTION.match(normalize(sentence)) and i + 1 < n else i  # a FAQ question line answers with the next
         if not matched and not (wanted and group in about):
             continue

@@ -65,7 +65,7 @@ class Request:
         self.reading = read_prompt(self.prompt)
 
     @classmethod
-    def from_messages(cls, messages: list[dict]) -> "Request":
+    def from_messages(cls, messages: list[dict]) -> Request:
         system = "\n".join(_content(m) for m in messages if m.get("role") in ("system", "developer"))
         users = [_content(m) for m in messages if m.get("role") == "user"]
         assistants = [_content(m) for m in messages if m.get("role") == "assistant"]
