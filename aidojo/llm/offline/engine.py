@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from aidojo.llm.offline import lexicon, notice, office, review
+from aidojo.llm.offline import council, directives, lexicon, notice, office, review, speech
 from aidojo.llm.offline.classify import classify, guess_topic, usable_labels
 from aidojo.llm.offline.grounded import (
     DEMO_LABEL,
@@ -113,12 +113,14 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
         return Reply(review.check_requirements(req, *parts), "check")
     if office.wants_excel(req):
         return Reply(office.excel_formula(req), "excel")
-    if office.wants_council_qa(req):
-        return Reply(office.council_qa(req), "council_qa")
-    if office.wants_greeting_speech(req):
-        return Reply(office.greeting_speech(req), "speech")
+    if council.wants_council_qa(req):
+        return Reply(council.council_qa(req), "council_qa")
+    if speech.wants_greeting_speech(req):
+        return Reply(speech.greeting_speech(req), "speech")
     if (req.wants(_CLASSIFY_CUE) or "classify" in req.reading.tasks) and (reply := _classification(req)):
         return reply
+    if directives.wants_actions(req):
+        return Reply(directives.action_summary(req, items, limit), "actions")
     if source and (sections := requested_sections(req.norm_instructions)) and _minutes_material(req):
         return Reply(sectioned_summary(source, sections, with_owner=wants_owner(req.instructions),
                                        table=req.wants(r"表(?:で|に|形式)|テーブル|table")), "sections")

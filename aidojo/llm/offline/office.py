@@ -1,5 +1,5 @@
-"""Everyday office jobs: a greeting speech (挨拶文), expected questions and answers for the council
-(議会想定問答), ideas (見出し案), and help with an Excel formula. Built from the facts given; blanks otherwise.
+"""Everyday office jobs: ideas (見出し案) and help with an Excel formula (the greeting speech is in ``speech``,
+the council's expected questions in ``council``). Built from the facts given; blanks otherwise.
 """
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from aidojo.llm.offline import facts as F
 from aidojo.llm.offline.request import Request
 from aidojo.text.normalize import normalize
 
@@ -23,96 +22,6 @@ def _count(req: Request, default: int) -> int:
 
 def _source_text(req: Request) -> str:
     return "\n".join(b.text for b in req.blocks)
-
-
-# --- 挨拶文 ------------------------------------------------------------------------------------------------
-
-def wants_greeting_speech(req: Request) -> bool:
-    return req.wants(r"(?:挨拶|あいさつ|アイサツ)(?!状|の仕方|回り)|スピーチ|祝辞|式辞|(?:読む|話す|読み上げる|述べる)原稿|"
-                     r"(?:開会式|閉会式|式典|記念式|セレモニー)[^。\n]{0,12}(?:原稿|文)|"
-                     r"開会の(?:ことば|言葉)|閉会の(?:ことば|言葉)|speech|greeting")
-
-
-def greeting_speech(req: Request) -> str:
-    """A short speech: who speaks, thanks for coming, the facts given (event, place, participants), the points asked for."""
-    facts = F.fact_lines(_source_text(req))
-    by_key = {f.key: f.value for f in facts if f.key}
-    kind = {k: f.value for k, f in F.keyed(facts).items()}
-    speaker = next((v for k, v in by_key.items() if re.search(r"あいさつする人|挨拶する人|話す人|話者|登壇者", k)), None)
-    if not speaker and (m := re.search(r"(?:あなたは)?(?:みどり市の?)?([^\s、。]{1,10}?(?:長|部長|課長|局長|市長|副市長|監))(?:です|として|の立場|の[^、。]{0,8}(?:あいさつ|挨拶))",
-                                       req.instructions)):
-        speaker = m.group(1)
-    event = kind.get("title") or next((v for k, v in by_key.items() if re.search(r"行事|式典|会議|大会", k)), None)
-    opening = "新年あけましておめでとうございます。" if req.wants(r"年頭|新年|年始") else "皆さま、おはようございます。"
-    who = ("みどり" + speaker if speaker.startswith("市長") else f"みどり市{speaker}") if speaker else ""
-    lines = [opening + (f"{who}でございます。" if who else "")]
-    place = kind.get("place")
-    lines.append(f"本日は、{(place + 'で開かれる') if place else ''}{event or '〔行事名〕'}に、お集まりいただき、誠にありがとうございます。")
-    if target := kind.get("target"):
-        lines.append(f"今日は、{re.sub(r'^(?:市内の)?', '', target).rstrip('。')}の皆さまにご参加いただいています。")
-    points = next((v for k, v in by_key.items() if re.search(r"伝えたいこと|伝えること|話すこと|ポイント|お願い", k)), "")
-    asks = [p.strip() for p in re.split(r"[、,，]", points) if p.strip() and not re.search(r"お礼|感謝", p)]
-    for ask in asks:
-        lines.append(f"{ask.rstrip('。').removesuffix('こと')}よう、お願いいたします。" if ask.endswith("こと") else f"{ask.rstrip('。')}、お願いいたします。")
-    lines.append("皆さまのご協力に心から感謝申し上げるとともに、本日が実り多い一日となりますことを願い、あいさつといたします。")
-    text = "\n".join(lines)
-    limit = req.reading.limit_chars
-    while limit and len(text) > limit and len(lines) > 3:
-        lines.pop(-2)
-        text = "\n".join(lines)
-    if "〔" in text:
-        text += "\n（練習用モデル：行事の名前や日時が示されていないので〔 〕のままにしました。行事の情報を区切って渡しましょう。）"
-    return text
-
-
-# --- 想定問答 ------------------------------------------------------------------------------------------------
-
-def wants_council_qa(req: Request) -> bool:
-    return req.wants(r"想定問答|想定質問|想定される質問|答弁|質疑|議会で(?:聞かれ|質問)|議員(?:から|が)|assembly questions?|council questions?") or \
-        (bool(req.blocks) and req.wants(r"想定q&a|q&a|q＆a|一問一答"))
-
-
-_UNSETTLED = re.compile(r"確認中|検討中|未定|調整中|協議中|予定")
-
-
-def council_qa(req: Request) -> str:
-    """N expected questions with draft answers taken from the source; what is not settled is answered as such."""
-    text = _source_text(req) or req.reading.source or ""
-    facts = [f for f in F.fact_lines(text) if f.value.strip() and f.kind != "title"]
-    titles = [f for f in F.fact_lines(text) if f.kind == "title"]
-    n = _count(req, 3)
-    topic = (re.sub(r"[（(][^）)]*[)）]", "", titles[0].value) if titles else None) or (
-        m.group(1) if (m := re.search(r"([^\s、。「」]{2,20}?)(?:について|に関する|の)(?:想定|議会|答弁)", req.instructions)) else "本件")
-    unsettled = [f for f in facts if _UNSETTLED.search(f.value)]
-    if unsettled and req.wants(r"確認が必要|要確認|未定|決まっていない|断定|約束"):
-        facts = [f for f in facts if f not in unsettled][: max(0, n - 1)] + unsettled[:1]  # one question on what is not settled
-    pairs: list[tuple[str, str]] = []
-    for f in facts[:n]:
-        if f.key:
-            value = f.value.rstrip("。")
-            answer = f"{f.key}は、「{value}」です。" if re.search(r"[るうくすつむぶぐ]$", value) else f"{f.key}は、{value}です。"
-            if _UNSETTLED.search(f.value):
-                answer += "詳細は確認が必要です。現時点で決まっていることだけをお答えします。"
-            pairs.append((f"{topic}の{f.key}について伺う。", answer))
-        else:
-            sentence = f.value.rstrip("。")
-            pairs.append((f"{_short(sentence)}について、市の考えを伺う。", f"{sentence}。"))
-    while len(pairs) < n:
-        pairs.append((f"{topic}について、市民への周知はどのように行うのか。", "〔確認が必要：資料に記載がありません。所管課で回答を記入〕"))
-    if req.wants(r"表(?:で|に|形式)|テーブル|table"):
-        out = ["| 番号 | 想定される質問 | 答弁案 |", "|---|---|---|"]
-        out += [f"| {i} | {q} | {a} |" for i, (q, a) in enumerate(pairs, 1)]
-    else:
-        out = []
-        for i, (q, a) in enumerate(pairs, 1):
-            out.append(f"問{i}：{q}")
-            out.append(f"答{i}：{a}")
-    out.append("※答弁案は資料に書かれた事実だけで作っています。数字・日付・表現は所管課で必ず確認し、決まっていないことは答弁しないでください。")
-    return "\n".join(out)
-
-
-def _short(sentence: str, n: int = 20) -> str:
-    return sentence if len(sentence) <= n else sentence[:n] + "…"
 
 
 # --- 見出し案・アイデア ------------------------------------------------------------------------------------------
@@ -146,6 +55,50 @@ def _sheet_columns(text: str) -> dict[str, str]:
     return {m.group(1): m.group(2).strip() for m in re.finditer(r"(?<![A-Za-z])([A-Z]{1,2})列\s*[:：]\s*([^（(\n、]+)", text)}
 
 
+_CELL = r"(?<![a-z])([a-z]{1,2})(\d{1,4})(?!\d)"
+_RANGE = re.compile(_CELL + r"\s*(?::|〜|~|～|から|-|－)\s*" + _CELL)
+
+
+def sheet_cells(text: str, columns: dict[str, str], sheet: str, first: str) -> tuple[str | None, str | None, str | None]:
+    """(where the result goes, the cell it depends on, how far it is copied) from the request's own words (NFKC, lower).
+
+    「F2:F8に」「F2からF8に」「F2セルに」「F列に出す」 name where the result goes; 「F8まで」 how far it is copied; the
+    other cell (「E2の課」), else the sheet's list column (「E列：課の名前の一覧」) on the same row, is what it depends on.
+    """
+    out = copy_to = None
+    spans: list[tuple[int, int]] = []
+    for m in _RANGE.finditer(text):
+        if m.group(1) == m.group(3) and re.match(r"\s*(?:の?セル)?(?:に|へ)", text[m.end():]):
+            out, copy_to = f"{m.group(1)}{m.group(2)}", f"{m.group(3)}{m.group(4)}"
+            spans.append(m.span())
+            break
+    cells = [(m.group(1), m.group(2), m.start(), m.end()) for m in re.finditer(_CELL, text)
+             if not any(a <= m.start() < b for a, b in spans)]
+    for col, row, _, end in cells:
+        after = text[end:end + 8]
+        if out is None and re.match(r"\s*(?:の?セル)?(?:に|へ)(?!並)", after):
+            out = f"{col}{row}"
+        elif re.match(r"\s*(?:まで|の行まで)", after) and copy_to is None:
+            copy_to = f"{col}{row}"
+    if out is None and (m := re.search(r"(?:formula|式)\s*(?:for|in|into)\s+([a-z]{1,2}\d{1,4})", text)):
+        out = m.group(1)
+    if out is None:
+        targets = [m for m in re.finditer(r"(?<![a-z])([a-z]{1,2})\s*列(?:に|へ)(?!並|ある|あり|入って|書いて|記載)", text)]
+        if targets:
+            out = f"{targets[-1].group(1)}{first}"  # 「F列に出したい」: the first data row of that column
+    out_col = re.match(r"[a-z]+", out).group(0) if out else None
+    out_row = out[len(out_col):] if out and out_col else first
+    key = next((f"{c}{r}" for c, r, _, _ in cells if c != out_col and f"{c}{r}" != copy_to and
+                not re.search(rf"(?<![a-z]){c}\s*{r}\s*:", text)), None)
+    if key is None and re.search(r"ごと|別|それぞれ|各|for the|per ", text):
+        named = re.search(r"(?<![a-z])([a-z]{1,2})\s*列(?:に並|にある|の(?:各|課|名|[^\s、。]{0,6}ごと))", text)
+        listed = named.group(1).upper() if named else next((c for c, n in columns.items() if re.search(r"一覧|リスト|名前|名の", n)), None)
+        if listed:
+            rows = re.search(rf"{listed}(\d+)", sheet)
+            key = f"{listed.lower()}{out_row if out else (rows.group(1) if rows else first)}"
+    return (out.upper() if out else None, key.upper() if key else None, copy_to.upper() if copy_to else None)
+
+
 def _pick_column(columns: dict[str, str], pattern: str, default: str | None) -> str | None:
     return next((c for c, name in columns.items() if re.search(pattern, name)), default)
 
@@ -157,21 +110,16 @@ def excel_formula(req: Request) -> str:
     columns = _sheet_columns(unicodedata_nfkc(sheet))
     rows = re.search(r"(\d+)\s*行目から\s*(\d+)\s*行目", unicodedata_nfkc(sheet))
     first, last = (rows.group(1), rows.group(2)) if rows else ("2", None)
-    ranges = re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})\s*:\s*([a-z]{1,2}\d{1,4})", text)
-    cells = [c for c in re.findall(r"(?<![a-z])([a-z]{1,2}\d{1,4})(?!\d)", text) if not any(c == r[1] for r in ranges)]
-    out_cell = next((c.upper() for c in cells if re.search(re.escape(c) + r"(?::[a-z]{1,2}\d{1,4})?\s*(?:に|へ|のセルに)", text)), None)
-    if out_cell is None and (m := re.search(r"(?<![a-z])([a-z]{1,2})\s*列(?:に|へ)", text)):
-        out_cell = f"{m.group(1).upper()}{first}"  # 「F列に」: the first data row of that column
-    key_cell = next((c.upper() for c in cells if c.upper() != out_cell and not re.search(re.escape(c) + r"\s*:", text)), None)
-    if key_cell is None and re.search(r"ごと|別|それぞれ|各", text):
-        listed = next((c for c, name in _sheet_columns(unicodedata_nfkc(sheet)).items() if re.search(r"一覧|リスト|名前|名の", name)), None)
-        m = re.search(rf"{listed}(\d+)", unicodedata_nfkc(sheet)) if listed else None
-        key_cell = f"{listed}{m.group(1) if m else first}" if listed else None
+    out_cell, key_cell, copy_to = sheet_cells(text, _sheet_columns(unicodedata_nfkc(sheet)), unicodedata_nfkc(sheet), first)
     quoted = re.search(r"[「『\"]([^」』\"\n]{1,20})[」』\"]", req.instructions)
     criterion = key_cell or (f'"{quoted.group(1)}"' if quoted else '"条件"')
     group_word = re.search(r"[a-z]{1,2}\d{1,4}の([\u4e00-\u9fff\u30a0-\u30ff]{1,6})", text)
-    cond_col = _pick_column(columns, re.escape(group_word.group(1)) if group_word else r"課|部|地区|区分|種類|担当", None)
-    value_col = _pick_column(columns, r"金額|額|費|数|時間|点|人数|件数", None)
+    data_columns = {c: n for c, n in columns.items() if not re.search(r"一覧|リスト", n)}  # not the list of names to look up
+    listed_name = columns.get(re.match(r"[A-Z]+", key_cell).group(0), "") if key_cell else ""
+    listed_word = re.match(r"^(.+?)(?:の名前|の一覧|名の一覧|名前|の名|一覧)", listed_name)  # 「区の名前の一覧」 → 区
+    cond_col = _pick_column(data_columns, rf"^{re.escape(listed_word.group(1))}(?:[（(]|$)", None) if listed_word else None
+    cond_col = cond_col or _pick_column(data_columns, re.escape(group_word.group(1)) if group_word else r"課|部|地区|区分|種類|担当", None)
+    value_col = _pick_column(data_columns, r"金額|額|費|数|時間|点|人数|件数", None)
     letters = list(columns) or ["A", "B", "C"]
     cond_col = cond_col or letters[0]
     value_col = value_col or letters[-1]
@@ -203,10 +151,22 @@ def excel_formula(req: Request) -> str:
     else:  # 合計 and anything else about sums
         formula = f"=SUMIF({rng(cond_col)},{criterion},{rng(value_col)})"
         what = f"{cond_name}が {criterion} と同じ行だけ、{value_name}を合計します"
-    lines = [f"{out_cell + 'に入れる' if out_cell else ''}式：{formula}", f"意味：{what}。", "使い方："]
+    lines = [f"{out_cell + 'に入れる' if out_cell else ''}式：{formula}", f"意味：{what}。"]
+    fn = re.match(r"=([A-Z]+)\(", formula)
+    cond_of, value_of = f"{cond_col}列の{columns.get(cond_col, '値')}", f"{value_col}列の{columns.get(value_col, '値')}"
+    parts = {"SUMIF": [f"条件を探す範囲（{cond_of}）", "探す値", f"合計する範囲（{value_of}）"],
+             "COUNTIF": [f"条件を探す範囲（{cond_of}）", "探す値"],
+             "AVERAGEIF": [f"条件を探す範囲（{cond_of}）", "探す値", f"平均する範囲（{value_of}）"],
+             "XLOOKUP": ["探す値", f"探す範囲（{cond_of}）", f"返す範囲（{value_of}）", "見つからないときの表示"]}
+    if fn and fn.group(1) in parts:
+        args = re.split(r",(?![^(]*\))", formula[len(fn.group(0)):].rstrip(")"))
+        lines.append("式の中身：" + "／".join(f"{a}＝{m}" for a, m in zip(args, parts[fn.group(1)], strict=False)))
+    lines.append("使い方：")
     lines.append(f"1. {out_cell or '結果を出したいセル'}を選び、上の式を貼り付けて Enter を押す")
     if key_cell and out_cell:
-        lines.append(f"2. {out_cell}の右下の■を下にドラッグして、ほかの行にもコピーする（$ は範囲を固定する印なので、コピーしてもずれません）")
+        lines.append(f"2. {out_cell}の右下の■を{copy_to + 'まで' if copy_to else '下に'}ドラッグして、ほかの行にもコピーする"
+                     "（$ は範囲を固定する印（絶対参照）なので、コピーしても範囲はずれず、"
+                     f"{key_cell}のように $ のないところだけが行に合わせて変わります）")
     else:
         lines.append("2. 列の記号や条件を、自分の表に合わせて直す")
     lines.append("3. 2〜3件を手で計算して、結果が合っているか確かめる")
@@ -217,5 +177,5 @@ def unicodedata_nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-__all__ = ["wants_greeting_speech", "greeting_speech", "wants_council_qa", "council_qa", "wants_ideas", "ideas",
+__all__ = ["wants_ideas", "ideas",
            "wants_excel", "excel_formula"]
