@@ -7,7 +7,10 @@ Figures printed:
 - per job: calls per second and p50/p95 latency in milliseconds;
 - "does the task": for the lesson prompts, the calls the lessons and templates make (tests/fixtures/practice/
   corpus.yaml) and every answer labelled right in tests/fixtures/prompt_corpus, the share whose reply passes
-  the checks a learner makes by eye (the same checks as tests/test_practice_model.py).
+  the checks a learner makes by eye (the same checks as tests/test_practice_model.py);
+- "executive first drafts": for the greetings, notice summaries, council Q&A and Excel help of the course (e01,
+  m03 q6–q8) and of tests/fixtures/practice/executive.yaml, the share passing the checks an executive makes
+  (tests/test_practice_executive.py), and how close the greetings come to the asked length.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ PROMPTS = {
     "easy": f"次のお知らせをやさしい日本語に書き換えてください。\n###\n{NOTICE[:120]}\n###",
     "halluc.": "みどり市の図書館の電子書籍の貸出期間は何日ですか？",
     "mirror": "あなたは市役所の職員です。いい感じにお願いします。",
+    "speech": "副市長のあいさつ原稿を3分で。\n###\n行事：新庁舎オープン記念式典\n日時：10月1日（金）9時から\n場所：市民ホール\n"
+              "参加：市民など約120人\n伝えたいこと：工事中の協力へのお礼、待ち時間を短くする取り組み（オンライン予約・案内表示）\n###",
+    "actions": "市がすべきことと期限を5点で。\n###\n1. 責任者を定めること。\n2. 手順を定めること。\n"
+               "3. 取組状況を、令和9年9月30日までに報告すること。\n###",
+    "council": "想定問答を5問、表で。\n###\n事業名：窓口予約事業\n予算額：800万円\n開始時期：2027年7月1日（予定）\n###",
 }
 
 
@@ -97,12 +105,44 @@ def does_the_task() -> None:
     print("jobs done on the labelled answers:", ", ".join(f"{job} {count}" for job, count in jobs.most_common()))
 
 
+def executive_drafts() -> None:
+    import re
+
+    from tests import test_practice_executive as T
+
+    print("\nexecutive first drafts (replies passing the checks an executive makes: facts, length, points, caveats)")
+    print(f"{'prompts':<34} {'passed':>7} {'of':>4} {'share':>7}")
+    kinds = [("greetings", T.GREETINGS, "greetings", T.assert_good_greeting),
+             ("notice summaries", T.NOTICES, "notices", T.assert_actions_with_deadlines),
+             ("council Q&A", T.COUNCIL, "council", T.assert_council_qa),
+             ("Excel help", T.EXCEL, "excel", T.assert_formula)]
+    deviations = []
+    for label, course, own_key, check in kinds:
+        for source, prompts in (("course", course), ("other wording", [(c["id"], c["prompt"]) for c in T.OWN[own_key]])):
+            ok = 0
+            for where, prompt in prompts:
+                reply, job = T.complete([{"role": "user", "content": prompt}])
+                try:
+                    check(prompt, reply, job, where)
+                    ok += 1
+                except AssertionError:
+                    pass
+                if own_key == "greetings" and (asked := T.asked_length(prompt)):
+                    size = len(re.sub(r"\s", "", T.speech_body(reply)))
+                    deviations.append((size - asked[0]) / asked[0])
+            print(f"{label + ' (' + source + ')':<34} {ok:>7} {len(prompts):>4} {ok / len(prompts):>7.0%}")
+    deviations.sort()
+    print(f"greeting length vs asked: median {statistics.median(deviations):+.0%}, "
+          f"range {deviations[0]:+.0%} to {deviations[-1]:+.0%} over {len(deviations)} prompts that ask a length")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=300, help="calls per job")
     args = parser.parse_args()
     speed(args.calls)
     does_the_task()
+    executive_drafts()
 
 
 if __name__ == "__main__":

@@ -35,9 +35,16 @@ LABELLED = load_corpus()
 _KANJI_NUM = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "十": "10"}
 
 
+def _answer_fixtures(qid: str) -> list[str]:
+    """The other correct answers the grading tests submit (tests/fixtures/answers/<module>.yaml)."""
+    data = yaml.safe_load((REPO / "tests" / "fixtures" / "answers" / f"{qid.split('.')[0]}.yaml").read_text(encoding="utf-8"))
+    return [str(t) for t in data["questions"][qid]["correct"]]
+
+
 def _course_prompts(qids: tuple[str, ...], lesson_cells: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(where, prompt) for the solutions, the labelled right answers and the lesson cells of these questions."""
+    """(where, prompt) for the solutions, the graded answers' fixtures, the labelled right answers and the lesson cells."""
     out = [(f"solution of {qid}", p) for qid, p in exercise_prompts() if qid in qids]
+    out += [(f"answers/{qid}#{i}", p) for qid in qids for i, p in enumerate(_answer_fixtures(qid), 1)]
     out += [(f"{a.id} ({a.persona})", a.text) for qid in qids for a in LABELLED[qid] if a.label == "right"]
     out += [(ref, prompts_in(_cell(ref).source)[0]) for ref in lesson_cells]
     return out
@@ -48,7 +55,8 @@ def _nfkc(text: str) -> str:
 
 
 def _material(prompt: str) -> str:
-    return "\n".join(b.text for b in read_prompt(prompt).blocks)
+    """The delimited material; for material pasted without delimiters, the lines after the request's first line."""
+    return "\n".join(b.text for b in read_prompt(prompt).blocks) or "\n".join(prompt.strip().splitlines()[1:])
 
 
 def _own_words(prompt: str) -> str:
@@ -90,10 +98,11 @@ def asked_length(prompt: str) -> tuple[int, bool] | None:
 
 
 def given_facts(prompt: str) -> list[str]:
-    """The facts of the occasion: each item of each key-value line of the material, or each of its sentences."""
+    """The facts of the occasion: each item of each key-value line of the material (of the request when nothing is
+    delimited), or each of the material's sentences."""
     facts = []
     for line in _material(prompt).splitlines():
-        m = re.match(r"^\s*([^:：\s]{1,14})\s*[:：]\s*(.+)$", line)
+        m = re.match(r"^\s*[・-]?\s*([^:：\s]{1,14})\s*[:：]\s*(.+)$", line)
         if m and not _NOT_A_FACT.match(m.group(1)):
             facts += [i for i in re.split(r"、(?![^（(]*[）)])", m.group(2)) if i.strip()]
         elif line.strip() and not m:
@@ -159,6 +168,24 @@ def test_the_trainers_greeting_is_about_three_minutes_and_keeps_the_thanks():
     assert 800 <= len(re.sub(r"\s", "", reply)) <= 900
     assert "工事中のご協力に" in reply and "感謝申し上げます" in reply
     assert "取り組み、お願いいたします" not in reply and "オンライン予約と案内表示" in reply
+
+
+def test_facts_written_in_the_request_itself_are_used():
+    case = next(c for c in OWN["greetings"] if c["id"] == "bosai-fair-facts-in-the-request")
+    reply = respond([{"role": "user", "content": case["prompt"]}]).text
+    for fact in ("10月5日（土）10時から", "市民会館", "防災フェア", "家庭での備え", "ご来場"):
+        assert fact in reply, fact
+    assert "練習用モデル" not in reply
+
+
+def test_readme_states_the_speaking_rate_the_model_uses():
+    from aidojo.llm.offline.speech import CHARS_PER_MINUTE
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**The offline practice model is not a language model.**")[1].split("\n\n")[0]
+    assert f"3分 ≈ {3 * CHARS_PER_MINUTE}字" in section
+    for claim in ("greeting speech", "council questions", "deadlines exactly as written", "Excel formula"):
+        assert claim in section.replace("\n", " "), claim
 
 
 def test_a_greeting_without_facts_says_so():

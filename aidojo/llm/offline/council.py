@@ -134,7 +134,7 @@ def _caveat(answer: str, fact_value: str | None, marker: str, key: str | None = 
 def council_qa(req: Request) -> str:
     """N expected questions with draft answers and caveats; what is not settled or not given is answered as such."""
     text = "\n".join(b.text for b in req.blocks) or req.reading.source or ""
-    lines = F.fact_lines(text)
+    lines = F.fact_lines(text) if text else [f for f in F.fact_lines(req.instructions) if f.key]  # pasted without delimiters
     titles = [f for f in lines if f.kind == "title"]
     facts = [f for f in lines if f.value.strip() and f.kind != "title"]
     n = _count(req, 3)

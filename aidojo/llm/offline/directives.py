@@ -41,15 +41,15 @@ def directive_sentences(source: str) -> list[str]:
     return [s for s in split_sentences(source) if _DIRECTIVE.search(s) and len(s) >= 8 and not _POINTER.search(s)]
 
 
-def wants_actions(req: Request) -> bool:
+def wants_actions(req: Request, source: str | None) -> bool:
     """The prompt asks what the city must do and by when, about a notice that has at least two directives."""
-    if not req.source or not (req.wants(_CUE) or (req.wants(_ACTION_CUE) and req.wants(r"いつ"))):
+    if not source or not (req.wants(_CUE) or (req.wants(_ACTION_CUE) and req.wants(r"いつ"))):
         return False
     if not req.wants(_ACTION_CUE + r"|要約|まとめ|要点|整理|ポイント|書き出|抜き出"):
         return False
-    if len(re.findall(r"(?m)^[^\s:：]{1,12}(?:課長|係長|主任|主事|部長|さん|委員|議長)[:：]", req.source)) >= 2:
+    if len(re.findall(r"(?m)^[^\s:：]{1,12}(?:課長|係長|主任|主事|部長|さん|委員|議長)[:：]", source)) >= 2:
         return False  # a meeting record: that is minutes, not a notice
-    return len(directive_sentences(req.source)) >= 2
+    return len(directive_sentences(source)) >= 2
 
 
 def split_deadline(sentence: str) -> tuple[str, str]:
@@ -102,9 +102,8 @@ def _size(lines: list[str]) -> int:
     return sum(len(ln) for ln in lines) + max(0, len(lines) - 1)
 
 
-def action_summary(req: Request, items: int | None, limit: int | None) -> str:
+def action_summary(req: Request, source: str, items: int | None, limit: int | None) -> str:
     """The notice as 「・する事 — 期限：…」 points: the number asked, within the character limit asked."""
-    source = req.source or ""
     points = [split_deadline(s) for s in directive_sentences(source)]
     dated = [i for i, (_, due) in enumerate(points) if due != NO_DEADLINE and not _FREQUENCY.match(due)]
     keep = list(range(len(points)))

@@ -119,8 +119,8 @@ def _dispatch(req: Request, json_mode: bool) -> Reply:
         return Reply(speech.greeting_speech(req), "speech")
     if (req.wants(_CLASSIFY_CUE) or "classify" in req.reading.tasks) and (reply := _classification(req)):
         return reply
-    if directives.wants_actions(req):
-        return Reply(directives.action_summary(req, items, limit), "actions")
+    if directives.wants_actions(req, source):
+        return Reply(directives.action_summary(req, source, items, limit), "actions")
     if source and (sections := requested_sections(req.norm_instructions)) and _minutes_material(req):
         return Reply(sectioned_summary(source, sections, with_owner=wants_owner(req.instructions),
                                        table=req.wants(r"表(?:で|に|形式)|テーブル|table")), "sections")

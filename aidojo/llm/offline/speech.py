@@ -101,6 +101,9 @@ def read_occasion(req: Request) -> Occasion:
     """The occasion's facts from the material (key-value lines or plain sentences), the speaker also from the request."""
     occ = Occasion()
     material = "\n".join(b.text for b in req.blocks)
+    if not material:  # pasted without delimiters: the 「行事：…」 lines among the request's own words
+        material = "\n".join(f.line for f in F.fact_lines(req.instructions)
+                             if f.key and not _NOT_A_FACT_KEY.search(f.key) and not re.search(r"役割|依頼|形式|条件", f.key))
     title_done = False
     for fact in F.fact_lines(material):
         key, value = fact.key, fact.value.strip().rstrip("。")
@@ -137,22 +140,43 @@ def read_occasion(req: Request) -> Occasion:
             occ.others.append(_other_fact(key, value))
     if not occ.speaker:
         occ.speaker = _speaker_in_words(req.instructions)
+    _facts_in_request(occ, req.instructions)
     occ.clock = occ.date or F.facts_in_prose(material).get("date")
     return occ
 
 
-def _prose(occ: Occasion, text: str) -> None:
-    """Plain sentences in the material: what the speaker wants to convey becomes points; the rest is said politely."""
+def _facts_in_request(occ: Occasion, words: str) -> None:
+    """Facts written in the request itself (「10月5日（土）10時から市民会館で開く防災フェアのあいさつ」「来場者へのお礼と、
+    家庭での備えを呼びかけたい」), used only where the material gave none."""
+    if not occ.date and (m := F.DATE.search(words)):
+        rest = words[m.end():m.end() + 25]
+        occ.date = m.group(0).strip() + (t.group(0) if (t := F.TIME.match(rest.lstrip("、 　"))) and t.group(0).strip() else "")
+    if not occ.place and (m := re.search(r"(?:から|、|に)?([^\s、。「」（）()から]{2,15}?)で(?:開く|開かれる|開催|行う|行われる|実施)", words)):
+        occ.place = m.group(1)
+    if not occ.event and (m := re.search(r"(?:開く|開催する|行う|開かれる)([^\s、。「」]{2,20}?)の(?:開会|閉会)?(?:式で)?(?:の)?(?:あいさつ|挨拶|式辞|祝辞)", words)):
+        occ.event = m.group(1)
+    if not (occ.thanks or occ.topics or occ.requests):
+        for sentence in re.split(r"(?<=[。．])", words):
+            if re.search(r"を(?:伝えたい|話したい|述べたい|触れたい|呼びかけたい|お願いしたい|盛り込みたい|入れたい)", sentence):
+                _prose(occ, sentence, spoken=False)
+
+
+def _prose(occ: Occasion, text: str, *, spoken: bool = True) -> None:
+    """Plain sentences: what the speaker wants to convey becomes points; the rest (material only) is said politely."""
     for sentence in re.split(r"(?<=[。．])", text):
         s = sentence.strip().rstrip("。．")
         if not s:
             continue
-        if m := re.search(r"(.+?)を(?:伝えたい|話したい|述べたい|触れたい|伝えてほしい|入れたい|盛り込みたい)", s):
-            for item in re.split(r"[、,]", m.group(1)):
+        if m := re.search(r"(.+?)を(伝えたい|話したい|述べたい|触れたい|伝えてほしい|入れたい|盛り込みたい|呼びかけたい|お願いしたい)", s):
+            for item in re.split(r"[、,]", re.sub(r"^.*?(?:ので|から|が)、", "", m.group(1))):
                 item = re.sub(r"(?<!こ)と$", "", item.strip())  # 「お礼と、…」
-                if item:
+                if not item:
+                    continue
+                if m.group(2) in ("呼びかけたい", "お願いしたい") and not re.search(r"お礼|感謝", item):
+                    occ.requests.append(_request_sentence(item) or f"{item}を、お願いいたします。")
+                else:
                     _point(occ, item)
-        else:
+        elif spoken:
             occ.others.append(J.polite(s))
 
 
@@ -198,7 +222,7 @@ def _other_fact(key: str, value: str) -> str:
 
 def _attendee_sentences(value: str) -> list[str]:
     main, paren = J.split_paren(value)
-    main = J.spoken_list(main) if "・" in main else main
+    main = main.replace("・", "、")
     main = re.sub(r"(?<=[^\d\s])\s+(?=(?:約|およそ)?\d)", "、", main)  # 「75歳以上の方 約800人」 → 「…の方、約800人」
     if re.search(r"\d\s*(?:人|名)(?:以上|程度|ほど)?$", main):
         who = f"{main}の皆さま"
@@ -274,6 +298,7 @@ def _parts(req: Request, occ: Occasion) -> list[_Part]:
     for i, item in enumerate(occ.thanks):
         obj = re.sub(r"(?:へ|に対する|に対して|について)?の?(?:お礼|感謝|謝意|ねぎらい)(?:を(?:伝える|述べる))?$", "", item).strip("、 ")
         obj = J.honorific(obj or "皆さまのご協力")
+        obj = re.sub(r"^(来場|参加|出席)者$", lambda m: f"本日ご{m.group(1)}の皆さま", obj)
         if obj in ("ご参加", "ご出席", "ご来場", "ご参列"):
             obj = "本日の" + obj
         parts.append(_Part(f"まず、{obj}に、この場をお借りして、心より感謝申し上げます。" if i == 0 else
