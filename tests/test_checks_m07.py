@@ -1,8 +1,5 @@
-"""m07 資料検索: the self-check (public cases) and the grade (public + held-back) agree on every answer.
-
-The solution passes both; each correct variant in tests/fixtures/answers/m07.yaml passes both; each typical
-wrong answer fails the grade and already fails the self-check (a ○ means full points).
-"""
+"""m07 資料検索: what only this module checks (hints that name the broken rule, …). That the self-check and the grade
+agree on every answer is tests/test_checks_code_modules.py."""
 
 from __future__ import annotations
 
