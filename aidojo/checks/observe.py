@@ -1,4 +1,4 @@
-"""Observe one case: call ``question.observe`` on the learner's values in a forked child, with a time limit.
+"""Observe cases: call ``question.observe`` on the learner's values in a forked child, with a time limit per case.
 
 The same function serves the learner's self-check (in the notebook's kernel) and grading (inside the
 sandbox), so both see the same observation. The child always uses the offline practice model, keeps the
