@@ -37,7 +37,9 @@ TEXT_MODULES = ["m01", "m02", "m03"]
 
 
 class PeakMemory:
-    """Peak resident memory of this process and all its children, sampled every 0.2 s (psutil), in MiB."""
+    """Peak memory of this process and all its children, sampled every 0.2 s (psutil), in MiB: the proportional
+    set size (PSS, shared pages split between the processes sharing them — the forked sandbox processes share
+    most of theirs), or the resident size where PSS cannot be read."""
 
     def __init__(self) -> None:
         self.peak = 0.0
@@ -58,7 +60,8 @@ class PeakMemory:
             total = 0
             for proc in [self._me, *self._me.children(recursive=True)]:
                 try:
-                    total += proc.memory_info().rss
+                    info = proc.memory_full_info()
+                    total += getattr(info, "pss", info.rss)
                 except psutil.Error:
                     pass
             self.peak = max(self.peak, total / 2**20)

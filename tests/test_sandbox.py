@@ -159,3 +159,18 @@ def test_no_sandbox_backend_still_drops_the_environment(monkeypatch):
         env, = run_cells(w, "import os; print(sorted(os.environ))")
     assert "OPENAI_API_KEY" not in env and SECRET not in env
     assert sys.executable
+
+
+def test_a_checkout_under_tmp_stays_visible(tmp_path, monkeypatch):
+    """CI and trainers may keep the kit under /tmp: the sandbox's own empty /tmp must not hide it."""
+    _need_bwrap()
+    import aidojo.course.sandbox as sandbox
+
+    package = tmp_path / "checkout" / "extra"
+    package.mkdir(parents=True)
+    (package / "marker.txt").write_text("見える")
+    dirs = sandbox._package_dirs()
+    monkeypatch.setattr(sandbox, "_package_dirs", lambda: [*dirs, package])
+    with SandboxWorker(Backend.BWRAP, Limits(cell_seconds=3, case_seconds=3, submission_seconds=20)) as w:
+        out, again = run_cells(w, f"print(open({str(package / 'marker.txt')!r}).read())", "print('still here')")
+    assert "見える" in out and "still here" in again

@@ -1,4 +1,4 @@
-"""Observe one case: call ``question.observe`` on the learner's values in a forked child, with a time limit.
+"""Observe cases: call ``question.observe`` on the learner's values in a forked child, with a time limit per case.
 
 The same function serves the learner's self-check (in the notebook's kernel) and grading (inside the
 sandbox), so both see the same observation. The child always uses the offline practice model, keeps the
@@ -42,81 +42,13 @@ def _run_observer(question: CodeQuestion, values: Mapping[str, Any], case: Case)
     return {"value": value}
 
 
-def _child(write_fd: int, question: CodeQuestion, values: Mapping[str, Any], case: Case) -> None:  # pragma: no cover
-    sys.stdout = sys.stderr = io.StringIO()  # the learner's prints stay in the child
-    force_offline_model()
-    try:
-        result = _run_observer(question, values, case)
-        try:
-            data = json.dumps(result, ensure_ascii=False, allow_nan=False).encode("utf-8")
-        except (TypeError, ValueError):
-            data = json.dumps({"error": "UnserialisableResult", "message": "結果を記録できない形でした"}).encode()
-        if len(data) > MAX_OBSERVATION_BYTES:
-            data = json.dumps({"error": "ResultTooLarge", "message": "結果が大きすぎます"}).encode()
-        view = memoryview(data)
-        while view:
-            view = view[os.write(write_fd, view):]
-    except BaseException:  # SystemExit, KeyboardInterrupt…: report nothing; the parent sees a crash
-        pass
-    finally:
-        os._exit(0)
-
-
 def observe_case(question: CodeQuestion, values: Mapping[str, Any], case: Case, *,
                  timeout: float = DEFAULT_CASE_TIMEOUT, isolate: bool = True) -> Observation:
     """Run ``question.observe(values, case)`` in a forked child and return what it reported."""
     if not isolate or not hasattr(os, "fork"):
         force_offline_model()
         return Observation.from_json(_run_observer(question, values, case))
-    read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():  # Python warns about fork() in a threaded kernel; the child only observes
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(read_fd)
-        try:
-            os.setpgid(0, 0)
-        except OSError:
-            pass
-        _child(write_fd, question, values, case)
-    os.close(write_fd)
-    chunks: list[bytes] = []
-    size = 0
-    deadline = time.monotonic() + timeout
-    timed_out = False
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                timed_out = True
-                break
-            ready, _, _ = select.select([read_fd], [], [], left)
-            if not ready:
-                continue
-            chunk = os.read(read_fd, 65536)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > MAX_OBSERVATION_BYTES + 1024:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(read_fd)
-        for target in (-pid, pid):  # the child's process group, then the child itself
-            try:
-                os.kill(target, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        try:
-            os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
-    if timed_out:
-        return Observation(timeout=True)
-    try:
-        return Observation.from_json(json.loads(b"".join(chunks).decode("utf-8")))
-    except (UnicodeDecodeError, ValueError):
-        return Observation(crashed=True)
+    return _observe_batch(question, values, [case], timeout).get(case.id, Observation(crashed=True))
 
 
 class _CaseTimeout(BaseException):

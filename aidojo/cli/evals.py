@@ -27,7 +27,7 @@ def eval_command(
     min_pass_rate: float = typer.Option(0.0, "--min-pass-rate", min=0.0, max=1.0, help="これ未満の合格率なら終了コード 1"),
     go_live: bool = typer.Option(False, "--go-live", help="公開判定：100件以上・カテゴリ別の基準・引き継ぎの適合率と再現率を確かめる（不合格なら終了コード 1）"),
     repeat: int = typer.Option(1, "--repeat", min=1, max=50, help="各シナリオを N 回実行し、毎回同じ結果になるか（安定性）を表示する（本物のAI向け）"),
-    show_scores: bool = typer.Option(False, "--show-scores", help="シナリオごとの検索スコアと、しきい値（MIN_SCORE）の目安を表示する"),
+    show_scores: bool = typer.Option(False, "--show-scores", help="シナリオごとの検索の関連度と、しきい値（template.toml の min_relevance）の目安を表示する"),
     report_path: Optional[Path] = typer.Option(None, "--report", help="公開判定・スコアの表示をこのファイルにも書く（UTF-8）"),
     log_path: Optional[Path] = typer.Option(None, "--log", help="実行中の引き継ぎ記録の書き先（省略時はスイートと同じフォルダの logs/eval/handoff.jsonl。チームの logs/handoff.jsonl には書きません）"),
 ) -> None:

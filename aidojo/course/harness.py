@@ -174,6 +174,7 @@ def _kill_orphans() -> int:
 
 
 def _wipe(folder: Path) -> None:
+    """Empty ``folder`` (read-only binds inside it, such as a checkout under /tmp, stay: they cannot be removed)."""
     if folder.is_dir():
         for entry in list(folder.iterdir()):
             if entry.is_dir() and not entry.is_symlink():

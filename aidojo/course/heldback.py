@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aidojo.checks.judging import judge_code, judge_text
-from aidojo.checks.observe import observe_case
+from aidojo.checks.observe import observe_all
 from aidojo.checks.registry import get_question
 from aidojo.checks.result import CheckResult
 from aidojo.checks.spec import Case, CodeQuestion, TextQuestion
@@ -59,4 +59,4 @@ def judge_locally(qid: str, values: Sequence[Any], heldback: Mapping[str, Sequen
     heldback = heldback if heldback is not None else load_heldback(q.module)
     cases = all_cases(q, heldback)
     named = dict(zip(q.reads, values))
-    return judge_code(q, cases, {c.id: observe_case(q, named, c, timeout=timeout) for c in cases}, timeout=timeout)
+    return judge_code(q, cases, dict(observe_all(q, named, cases, timeout=timeout)), timeout=q.timeout or timeout)

@@ -117,15 +117,16 @@ def bwrap_command(limits: Limits, *, python: str | None = None) -> list[str]:
     work, tmp = Path("/grading"), Path("/tmp")
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
            "--proc", "/proc", "--dev", "/dev"]
+    size = str(limits.tmpfs_bytes)
+    # the empty folders first, then what is bound read-only: a checkout that itself lives under /tmp stays visible
+    cmd += ["--size", size, "--tmpfs", str(tmp), "--size", size, "--tmpfs", str(work)]
     for d in SYSTEM_DIRS:
         cmd += ["--ro-bind-try", d, d]
     for f in SYSTEM_FILES:
         cmd += ["--ro-bind-try", f, f]
     for d in _package_dirs():
         cmd += ["--ro-bind", str(d), str(d)]
-    size = str(limits.tmpfs_bytes)
-    cmd += ["--size", size, "--tmpfs", str(tmp), "--size", size, "--tmpfs", str(work), "--chdir", str(work),
-            "--clearenv"]
+    cmd += ["--chdir", str(work), "--clearenv"]
     for key, value in _harness_env(Backend.BWRAP, work, tmp).items():
         cmd += ["--setenv", key, value]
     return cmd + [python or sys.executable, "-I", "-m", "aidojo.course.harness"]
