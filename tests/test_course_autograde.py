@@ -100,7 +100,7 @@ def test_dask_cluster_gets_the_material_with_each_task(tmp_path):
 
 
 @pytest.mark.slow
-def test_exchange_release_fetch_submit_collect_grade(tmp_path):
+def test_exchange_release_fetch_submit_collect_grade(tmp_path, monkeypatch):
     """JupyterHub's path: nbgrader's exchange, the learner's identity from the exchange, grading as usual."""
     from aidojo.course import collect_exchange, release_to_exchange
     from aidojo.course.submission import submit_to_exchange
@@ -119,6 +119,21 @@ def test_exchange_release_fetch_submit_collect_grade(tmp_path):
     assert collected.accepted == [("k40001", "m01")], collected.text()
     graded = autograde(["m01"], layout=layout, workers=1, progress=False)
     assert _scores(layout.db_url, "m01") == {"k40001": 8}, graded.text()
+
+    # `aidojo feedback --exchange` writes the page and returns it; the learner fetches it with nbgrader
+    from typer.testing import CliRunner
+
+    from aidojo.cli import app
+
+    monkeypatch.setenv("AIDOJO_COURSE_DIR", str(layout.data_dir))
+    monkeypatch.setenv("AIDOJO_EXCHANGE", str(layout.exchange_dir))
+    result = CliRunner().invoke(app, ["feedback", "m01", "--exchange"])
+    assert result.exit_code == 0 and "1 人に返しました" in result.output, result.output
+    fetched = run_nbgrader(["fetch_feedback", "m01", "--course=aidojo", f"--Exchange.root={layout.exchange_dir}",
+                            f"--Exchange.assignment_dir={home}", "--student=k40001"], check=False)
+    assert fetched.returncode == 0, fetched.stderr
+    pages = list((home / "aidojo" / "m01" / "feedback").rglob("*.html"))
+    assert pages and "採点結果" in pages[0].read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
