@@ -170,8 +170,13 @@ def test_a_bad_submission_is_one_line_and_the_rest_is_graded(tmp_path):
     folder = layout.submitted_dir / "k70002" / "m01"
     folder.mkdir(parents=True)
     (folder / "m01_kadai.ipynb").write_text('{"nbformat": 4, "metadata": {}, "cells": [1]}')
+    bomb = learner_notebook("m01", "m01_kadai", "untouched")  # an answer cell built to exhaust the grader's parser
+    for cell in bomb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "m01-q1-answer":
+            cell["source"] = "答え = " + '"A"+' * 60_000 + '"C"'
+    _place(layout, "k70003", "m01", bomb)
     report = autograde(["m01"], layout=layout, progress=False)
-    assert _scores(layout.db_url, "m01") == {"k70001": 8, "k70002": 0}
+    assert _scores(layout.db_url, "m01") == {"k70001": 8, "k70002": 0, "k70003": 0}, report.text()
     assert report.find(code="invalid_notebook", staff_id="k70002") and report.find(code="grading_failed", staff_id="k70002")
     assert (Path(layout.reports_dir).glob("autograde-*.txt"))
 

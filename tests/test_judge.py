@@ -110,3 +110,13 @@ def test_self_check_uses_the_offline_model_whatever_is_configured(monkeypatch):
     result = evaluate("m04.q3", namespace["ask_inquiry"])
     assert result.ok, result.hints
     assert "オフラインモデル" in str(result) and _json.dumps(result.hints) == "[]"
+
+
+def test_sources_built_to_exhaust_the_parser_are_just_unreadable():
+    """The trusted grader parses learners' cells: deep nesting or an endless chain must not take it down."""
+    bombs = ["プロンプト = " + '"a"+' * 50_000 + '"a"', "x = " + "(" * 100_000 + ")" * 100_000,
+             "プロンプト = " + "-" * 200_000 + "1", "プロンプト = " + '"a"+' * 900 + '"a"']
+    for source in bombs:
+        found = read_text_answers([source], {"プロンプト"})["プロンプト"]
+        assert found.value in (None, "a" * 901)
+        assert only_notebook_calls(source) is False

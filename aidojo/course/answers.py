@@ -24,14 +24,35 @@ class TextAnswer:
     problem: str | None = None
 
 
+MAX_CELL_CHARS = 100_000  # a learner's cell longer than this is not read (no answer is that long)
+
+
+def parse_learner_source(source: str) -> ast.Module | None:
+    """``ast.parse`` for untrusted source in the trusted grader: None for anything it cannot parse, including
+    sources built to exhaust the parser (deep nesting, endless chains) or too long to be an answer."""
+    if len(source) > MAX_CELL_CHARS:
+        return None
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def literal_text(node: ast.AST) -> str | None:
     """The string a node stands for when it is made of string literals only; otherwise None."""
+    try:
+        return _literal(node)
+    except RecursionError:  # a chain of ``+`` thousands long: not a learner's answer
+        return None
+
+
+def _literal(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
         return "".join(str(v.value) for v in node.values)  # type: ignore[attr-defined]
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = literal_text(node.left), literal_text(node.right)
+        left, right = _literal(node.left), _literal(node.right)
         return left + right if left is not None and right is not None else None
     return None
 
@@ -50,9 +71,8 @@ def read_text_answers(sources: list[str], names: set[str],
     order), starting from ``found`` (what earlier cells assigned)."""
     found = dict(found) if found else {name: TextAnswer(None, MISSING) for name in names}
     for source in sources:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        tree = parse_learner_source(source)
+        if tree is None:
             for name in names:  # a broken cell that assigns this name: its answer cannot be read
                 if re.search(rf"(?m)^\s*{re.escape(name)}\s*[:=]", source):
                     found[name] = TextAnswer(None, SYNTAX_ERROR)

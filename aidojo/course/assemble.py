@@ -9,6 +9,7 @@ import copy
 from dataclasses import dataclass, field
 
 from aidojo.course import nbjson
+from aidojo.course.answers import parse_learner_source
 
 NOTEBOOK_CALLS = {"check", "require", "ask", "display", "print"}
 
@@ -81,9 +82,8 @@ def assemble(release: dict, submitted: dict | None) -> Assembled:
 
 def only_notebook_calls(source: str) -> bool:
     """True for a cell that only calls check()/require()/print()…: nothing to run while grading."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_learner_source(source)
+    if tree is None:
         return False
     if not tree.body:
         return True

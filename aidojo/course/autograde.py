@@ -212,7 +212,22 @@ def _job(material: ModuleMaterial, nbm, notebook: dict, limits: Limits) -> RunJo
 
 def _finish(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleMaterial, sub: Submission,
             runs: dict, pass_ratio: float, limits: Limits) -> None:
-    """Judge and record one submission (every outcome is a report line; nothing raises)."""
+    """Judge and record one submission (every outcome is a report line; nothing raises): whatever one learner's
+    notebook holds, the others of the run are still graded."""
+    try:
+        _judge_and_record(gb, report, layout, material, sub, runs, pass_ratio, limits)
+    except Exception as exc:
+        try:
+            gb.db.rollback()
+        except Exception:
+            pass
+        report.add("error", "grading_failed", f"この提出は採点できませんでした（{exc.__class__.__name__}）。提出物を確認し、"
+                   "直してから aidojo autograde --student で採点し直してください", sub.staff_id, sub.module)
+        report.results[(sub.staff_id, sub.module)] = Graded(sub.staff_id, sub.module, 0.0, 0.0, GradeStatus.FAILED)
+
+
+def _judge_and_record(gb, report: AutogradeReport, layout: CourseLayout, material: ModuleMaterial, sub: Submission,
+                      runs: dict, pass_ratio: float, limits: Limits) -> None:
     for problem in sub.problems.values():
         report.add("error", "invalid_notebook", f"{problem}。このノートブックは0点です", sub.staff_id, sub.module)
     verdicts: dict[str, NotebookVerdict] = {}
@@ -278,18 +293,15 @@ def _cell_findings(report: AutogradeReport, sub: Submission, notebook: dict, cel
 
 def _syntax_findings(report: AutogradeReport, sub: Submission, notebook: dict) -> None:
     """Text modules are not run: a learner cell that is not valid Python is still worth a line."""
-    import ast
-
     from aidojo.course import nbjson
+    from aidojo.course.answers import parse_learner_source
 
     for index, cell in enumerate(notebook["cells"]):
         if cell.get("cell_type") != "code" or nbjson.nbgrader_meta(cell).get("locked"):
             continue
-        try:
-            ast.parse(nbjson.cell_source(cell))
-        except (SyntaxError, ValueError) as exc:
-            report.add("warn", "syntax_error", f"{index + 1}番目のセル（id: {cell.get('id', '?')}）に文法エラー"
-                       f"（{type(exc).__name__}）があります。このセルの答えは読み取れません", sub.staff_id, sub.module)
+        if parse_learner_source(nbjson.cell_source(cell)) is None:
+            report.add("warn", "syntax_error", f"{index + 1}番目のセル（id: {cell.get('id', '?')}）が Python として読めません"
+                       "（文法エラー）。このセルの答えは読み取れません", sub.staff_id, sub.module)
 
 
 def _progress(total: int, enabled: bool):
