@@ -45,9 +45,13 @@ def test_whole_path_from_roster_to_hr_reports(tmp_path):
 
     feedback = sorted((result.course_dir / "feedback").glob("*/m0*/*.html"))
     assert len(feedback) == 9
-    for page in feedback:  # the judge's verdict on every graded cell, no test code
+    for page in feedback:  # the judge's verdict under every graded cell, as 問N
         html = page.read_text(encoding="utf-8")
-        assert "採点結果" in html and ("○" in html or "×" in html) and "require(" not in html.split("採点結果", 1)[0]
+        assert "採点結果" in html and "問1の結果" in html
+        if "/k20001/" in str(page):  # the right learner: only ○, no hint
+            assert "○ " in html and "× もう少しです" not in html, page
+        if "/k20002/m01/" in str(page):  # the partly right one: × with the hints of what to fix
+            assert "× もう少しです" in html and "・" in html, page
 
     dashboard = files["dashboard"].read_text(encoding="utf-8")
     assert "<svg" in dashboard and "src=\"http" not in dashboard

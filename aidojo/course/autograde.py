@@ -300,8 +300,8 @@ def _syntax_findings(report: AutogradeReport, sub: Submission, notebook: dict) -
         if cell.get("cell_type") != "code" or nbjson.nbgrader_meta(cell).get("locked"):
             continue
         if parse_learner_source(nbjson.cell_source(cell)) is None:
-            report.add("warn", "syntax_error", f"{index + 1}番目のセル（id: {cell.get('id', '?')}）が Python として読めません"
-                       "（文法エラー）。このセルの答えは読み取れません", sub.staff_id, sub.module)
+            report.add("warn", "syntax_error", f"{index + 1}番目のセル（id: {cell.get('id', '?')}）に文法エラー（SyntaxError）があるか、長すぎて"
+                       "読めません。このセルの答えは読み取れません", sub.staff_id, sub.module)
 
 
 def _progress(total: int, enabled: bool):
